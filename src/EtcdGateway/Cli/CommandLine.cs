@@ -1,0 +1,61 @@
+using EtcdGateway.Hosting;
+using EtcdGateway.Logging;
+
+namespace EtcdGateway.Cli;
+
+/// <summary>Routes the command line to a command and turns usage errors into one line on stderr and exit code 2.</summary>
+internal static class CommandLine
+{
+    public const int UsageExitCode = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            switch (args)
+            {
+                case []:
+                    stderr.Write(HelpWriter.Root());
+                    return UsageExitCode;
+                case ["-h" or "--help" or "help", ..]:
+                    stdout.Write(HelpWriter.Root());
+                    return 0;
+                case ["--version" or "-version" or "version", ..]:
+                    stdout.Write(VersionInfo.Text());
+                    return 0;
+                case ["start", .. var rest]:
+                    return await StartAsync(rest, stdout);
+                case ["gateway", "start", .. var rest]:
+                    return await StartAsync(rest, stdout);
+                case ["gateway"] or ["gateway", "-h" or "--help" or "help"]:
+                    stdout.Write(HelpWriter.Gateway());
+                    return args.Length == 1 ? UsageExitCode : 0;
+                case ["gateway", var other, ..]:
+                    throw new UsageException($"unknown command \"{other}\" for \"etcd-gateway gateway\" (did you mean \"start\"?)");
+                case ["grpc-proxy", ..]:
+                    throw new UsageException("command \"grpc-proxy\" is not available yet; use \"etcd-gateway start\" for the L4 gateway");
+                default:
+                    throw new UsageException($"unknown command \"{args[0]}\" for \"etcd-gateway\" (run 'etcd-gateway --help')");
+            }
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"etcd-gateway: {e.Message}");
+            return UsageExitCode;
+        }
+    }
+
+    private static async Task<int> StartAsync(string[] args, TextWriter stdout)
+    {
+        var flags = FlagParser.Parse(args, GatewayFlags.All);
+        if (flags.HelpRequested)
+        {
+            stdout.Write(HelpWriter.Start());
+            return 0;
+        }
+
+        var options = GatewayOptionsBuilder.Build(flags);
+        using var logger = new JsonLogger(Console.OpenStandardError(), options.LogLevel, TimeProvider.System);
+        return await GatewayHost.RunAsync(options, logger, TimeProvider.System, Random.Shared);
+    }
+}

@@ -1,0 +1,34 @@
+using EtcdGateway.Balancing;
+using EtcdGateway.Endpoints;
+using EtcdGateway.Logging;
+
+namespace EtcdGateway.Cli;
+
+/// <summary>Everything <c>etcd-gateway start</c> was told, validated. Host names are not resolved yet.</summary>
+internal sealed record GatewayOptions
+{
+    public required IReadOnlyList<EndpointAddress> Endpoints { get; init; }
+
+    public required EndpointAddress ListenAddress { get; init; }
+
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan DialTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public PickPolicyKind PickPolicy { get; init; } = PickPolicyKind.RoundRobin;
+
+    public LogLevel LogLevel { get; init; } = LogLevel.Info;
+
+    public string? DiscoverySrv { get; init; }
+
+    public string? DiscoverySrvName { get; init; }
+
+    public bool InsecureDiscovery { get; init; }
+
+    public string? TrustedCaFile { get; init; }
+
+    /// <summary>Things worth a log line once the logger exists (a default port assumed, a scheme stripped).</summary>
+    public IReadOnlyList<StartupNotice> Notices { get; init; } = [];
+}

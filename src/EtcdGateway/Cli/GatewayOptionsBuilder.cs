@@ -1,0 +1,165 @@
+using EtcdGateway.Balancing;
+using EtcdGateway.Endpoints;
+using EtcdGateway.Logging;
+
+namespace EtcdGateway.Cli;
+
+/// <summary>Turns the parsed flags of <c>etcd-gateway start</c> into <see cref="GatewayOptions"/>, or a <see cref="UsageException"/> naming the flag and value.</summary>
+internal static class GatewayOptionsBuilder
+{
+    public static GatewayOptions Build(ParsedFlags flags)
+    {
+        var notices = new List<StartupNotice>();
+
+        var endpointTexts = flags.IsSet(GatewayFlags.Endpoints) ? flags.All(GatewayFlags.Endpoints) : ["127.0.0.1:2379"];
+        var endpoints = new List<EndpointAddress>();
+        foreach (var text in endpointTexts)
+        {
+            if (text.Length == 0)
+            {
+                // "a,,b" or a trailing comma: nothing to dial, nothing worth failing over.
+                continue;
+            }
+
+            if (!EndpointAddress.TryParse(text, out var address, out var error, out var parseNotes))
+            {
+                throw UsageException.InvalidValue(GatewayFlags.Endpoints, text, error);
+            }
+
+            if (parseNotes.HasFlag(EndpointParseNotes.SchemeStripped))
+            {
+                notices.Add(new(LogLevel.Warn, "stripped URL scheme from endpoint; the gateway passes TLS through and does not terminate it", GatewayFlags.Endpoints, text));
+            }
+
+            if (parseNotes.HasFlag(EndpointParseNotes.DefaultPortAssumed))
+            {
+                notices.Add(new(LogLevel.Info, "endpoint has no port; using etcd's client port 2379", GatewayFlags.Endpoints, text));
+            }
+
+            if (!endpoints.Contains(address!))
+            {
+                endpoints.Add(address!);
+            }
+        }
+
+        if (endpoints.Count == 0)
+        {
+            throw UsageException.InvalidValue(GatewayFlags.Endpoints, string.Join(',', endpointTexts), "no endpoints given");
+        }
+
+        var listenText = flags.Last(GatewayFlags.ListenAddr) ?? "127.0.0.1:23790";
+        var listen = ParseListenAddress(listenText);
+
+        var retryDelay = Duration(flags, GatewayFlags.RetryDelay, TimeSpan.FromMinutes(1), allowZero: false);
+        var dialTimeout = Duration(flags, GatewayFlags.DialTimeout, TimeSpan.FromSeconds(2), allowZero: false);
+        var drainTimeout = Duration(flags, GatewayFlags.DrainTimeout, TimeSpan.FromSeconds(30), allowZero: true);
+
+        var policyText = flags.Last(GatewayFlags.PickPolicy) ?? "round-robin";
+        if (!PickPolicyFactory.Names.TryGetValue(policyText, out var policy))
+        {
+            throw UsageException.InvalidValue(GatewayFlags.PickPolicy, policyText, $"expected one of {string.Join(", ", PickPolicyFactory.Names.Keys)}");
+        }
+
+        var levelText = flags.Last(GatewayFlags.LogLevel) ?? "info";
+        var level = levelText switch
+        {
+            "debug" => LogLevel.Debug,
+            "info" => LogLevel.Info,
+            "warn" => LogLevel.Warn,
+            "error" => LogLevel.Error,
+            _ => throw UsageException.InvalidValue(GatewayFlags.LogLevel, levelText, "expected debug, info, warn or error"),
+        };
+
+        var srv = flags.Last(GatewayFlags.DiscoverySrv);
+        if (srv is { Length: > 0 } && !IsDomainName(srv))
+        {
+            throw UsageException.InvalidValue(GatewayFlags.DiscoverySrv, srv, "expected a DNS domain name");
+        }
+
+        var srvName = flags.Last(GatewayFlags.DiscoverySrvName);
+        if (srvName is { Length: > 0 } && !srvName.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            throw UsageException.InvalidValue(GatewayFlags.DiscoverySrvName, srvName, "expected letters, digits and '-'");
+        }
+
+        var caFile = flags.Last(GatewayFlags.TrustedCaFile);
+        if (caFile is { Length: > 0 } && !File.Exists(caFile))
+        {
+            throw UsageException.InvalidValue(GatewayFlags.TrustedCaFile, caFile, "no such file");
+        }
+
+        // The parser already rejected anything that is not a boolean.
+        _ = FlagParser.TryParseBool(flags.Last(GatewayFlags.InsecureDiscovery) ?? "false", out var insecure);
+
+        if (srv is { Length: > 0 })
+        {
+            // Validated above so a typo is reported first; the lookup itself is not built yet.
+            throw UsageException.InvalidValue(GatewayFlags.DiscoverySrv, srv, "DNS SRV discovery is not supported yet; list the members with --endpoints");
+        }
+
+        return new GatewayOptions
+        {
+            Endpoints = endpoints,
+            ListenAddress = listen,
+            RetryDelay = retryDelay,
+            DialTimeout = dialTimeout,
+            DrainTimeout = drainTimeout,
+            PickPolicy = policy,
+            LogLevel = level,
+            DiscoverySrv = srv is { Length: > 0 } ? srv : null,
+            DiscoverySrvName = srvName is { Length: > 0 } ? srvName : null,
+            InsecureDiscovery = insecure,
+            TrustedCaFile = caFile is { Length: > 0 } ? caFile : null,
+            Notices = notices,
+        };
+    }
+
+    private static EndpointAddress ParseListenAddress(string text)
+    {
+        // Go's net.Listen takes ":23790" for every interface; keep that meaning.
+        var normalized = text.StartsWith(':') ? "0.0.0.0" + text : text;
+        if (normalized.Contains("://", StringComparison.Ordinal))
+        {
+            throw UsageException.InvalidValue(GatewayFlags.ListenAddr, text, "expected host:port without a scheme");
+        }
+
+        if (!EndpointAddress.TryParse(normalized, out var address, out var error, out var notes))
+        {
+            throw UsageException.InvalidValue(GatewayFlags.ListenAddr, text, error);
+        }
+
+        if (notes.HasFlag(EndpointParseNotes.DefaultPortAssumed))
+        {
+            throw UsageException.InvalidValue(GatewayFlags.ListenAddr, text, "missing port");
+        }
+
+        return address!;
+    }
+
+    /// <summary>A DNS name with no port, scheme or IP literal: the host-name rules of an endpoint, and nothing else.</summary>
+    private static bool IsDomainName(string text) =>
+        EndpointAddress.TryParse(text, out var address, out _, out var notes)
+        && notes == EndpointParseNotes.DefaultPortAssumed
+        && !System.Net.IPAddress.TryParse(address!.Host, out _);
+
+    private static TimeSpan Duration(ParsedFlags flags, string name, TimeSpan fallback, bool allowZero)
+    {
+        var text = flags.Last(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!GoDuration.TryParse(text, out var value, out var error))
+        {
+            throw UsageException.InvalidValue(name, text, $"{error} (use Go syntax such as 300ms, 2s, 1m0s, 1.5h)");
+        }
+
+        if (value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero))
+        {
+            throw UsageException.InvalidValue(name, text, allowZero ? "must not be negative" : "must be positive");
+        }
+
+        return value;
+    }
+}

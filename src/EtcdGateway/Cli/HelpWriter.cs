@@ -1,0 +1,71 @@
+using System.Text;
+
+namespace EtcdGateway.Cli;
+
+/// <summary>The <c>--help</c> texts for every level of the command tree.</summary>
+internal static class HelpWriter
+{
+    public static string Root() => """
+        etcd-gateway: a stable local endpoint for an etcd cluster.
+
+        Run one per machine; applications talk to it, and only it needs to know the cluster's members.
+        It is a transparent TCP proxy (TLS passes through) and accepts etcd's gateway flags unchanged.
+
+        Usage:
+          etcd-gateway start [flags]            run the L4 gateway (same as: etcd-gateway gateway start)
+          etcd-gateway gateway start [flags]    the same, spelled as etcd spells it
+          etcd-gateway --version                print version information
+          etcd-gateway [command] --help         help for a command
+
+        Commands:
+          start        start the gateway
+          gateway      etcd's spelling: gateway start
+          grpc-proxy   L7 gRPC proxy (not available yet)
+          version      print version information
+
+        """;
+
+    public static string Gateway() => """
+        etcd-gateway gateway: etcd's spelling of the gateway command.
+
+        Usage:
+          etcd-gateway gateway start [flags]
+
+        Commands:
+          start        start the gateway
+
+        Run 'etcd-gateway gateway start --help' for its flags.
+
+        """;
+
+    public static string Start()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("etcd-gateway start: proxy client TCP connections to the etcd cluster's members.");
+        text.AppendLine();
+        text.AppendLine("Usage:");
+        text.AppendLine("  etcd-gateway start [flags]");
+        text.AppendLine("  etcd-gateway gateway start [flags]");
+        text.AppendLine();
+        text.AppendLine("Flags (--flag=value or --flag value; durations in Go syntax such as 300ms, 2s, 1m0s):");
+        var width = GatewayFlags.All.Max(f => Signature(f).Length) + 2;
+        foreach (var flag in GatewayFlags.All)
+        {
+            var defaultText = flag.DefaultText.Length == 0 ? "" : $" (default {Quote(flag)})";
+            text.Append("  ").Append(Signature(flag).PadRight(width)).Append(flag.Help).AppendLine(defaultText);
+        }
+
+        text.Append("  ").Append("-h, --help".PadRight(width)).AppendLine("help for start");
+        return text.ToString();
+    }
+
+    private static string Signature(FlagDefinition flag) => flag.Kind switch
+    {
+        FlagKind.Bool => $"--{flag.Name}",
+        FlagKind.Duration => $"--{flag.Name} duration",
+        FlagKind.StringList => $"--{flag.Name} strings",
+        _ => $"--{flag.Name} string",
+    };
+
+    private static string Quote(FlagDefinition flag) => flag.Kind is FlagKind.String or FlagKind.StringList ? $"\"{flag.DefaultText}\"" : flag.DefaultText;
+}

@@ -1,0 +1,23 @@
+namespace EtcdGateway.Cli;
+
+/// <summary>Bad input from the user: printed as one line on stderr and exits with code 2 before anything starts.</summary>
+internal sealed class UsageException : Exception
+{
+    public UsageException(string message)
+        : base(message)
+    {
+    }
+
+    public UsageException()
+    {
+    }
+
+    public UsageException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The standard wording for a flag whose value is wrong: it names the flag and the value.</summary>
+    public static UsageException InvalidValue(string flag, string value, string reason) =>
+        new($"invalid value \"{value}\" for flag --{flag}: {reason}");
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Net;
+
+namespace EtcdGateway.Endpoints;
+
+/// <summary>A backend's address as the user wrote it: a host name or IP literal and a port.</summary>
+internal sealed record EndpointAddress(string Host, int Port)
+{
+    /// <summary>etcd's client port, used when an endpoint is given without one (as the operations guide's examples do).</summary>
+    public const int DefaultClientPort = 2379;
+
+    /// <summary><c>host:port</c>, with IPv6 literals in brackets: the form etcd logs and accepts.</summary>
+    public override string ToString() =>
+        IPAddress.TryParse(Host, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? $"[{Host}]:{Port.ToString(CultureInfo.InvariantCulture)}"
+            : $"{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// Splits <c>host:port</c>, <c>[v6]:port</c>, a bare host, or a URL-ish <c>http(s)://host:port</c>.
+    /// Returns false with a reason; <paramref name="notes"/> says what was assumed or stripped.
+    /// </summary>
+    public static bool TryParse(string text, out EndpointAddress? address, out string error, out EndpointParseNotes notes)
+    {
+        address = null;
+        error = "";
+        notes = EndpointParseNotes.None;
+        var rest = text.Trim();
+        if (rest.Length == 0)
+        {
+            error = "empty endpoint";
+            return false;
+        }
+
+        var schemeEnd = rest.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd >= 0)
+        {
+            var scheme = rest[..schemeEnd].ToLowerInvariant();
+            if (scheme is not ("http" or "https"))
+            {
+                error = $"unsupported scheme \"{scheme}\" (the gateway forwards TCP; give host:port)";
+                return false;
+            }
+
+            notes |= EndpointParseNotes.SchemeStripped;
+            rest = rest[(schemeEnd + 3)..];
+
+            // A URL may end in a path ("http://host:2379/"); only the authority matters to a TCP proxy.
+            var slash = rest.IndexOf('/', StringComparison.Ordinal);
+            if (slash >= 0)
+            {
+                rest = rest[..slash];
+            }
+        }
+
+        string host;
+        string? portText;
+        if (rest.StartsWith('['))
+        {
+            var close = rest.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0)
+            {
+                error = "missing ']' in IPv6 address";
+                return false;
+            }
+
+            host = rest[1..close];
+            var after = rest[(close + 1)..];
+            if (after.Length == 0)
+            {
+                portText = null;
+            }
+            else if (after.StartsWith(':'))
+            {
+                portText = after[1..];
+            }
+            else
+            {
+                error = "unexpected text after ']'";
+                return false;
+            }
+
+            if (!IPAddress.TryParse(host, out var v6) || v6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+            {
+                error = $"\"{host}\" is not an IPv6 address";
+                return false;
+            }
+        }
+        else
+        {
+            var colons = rest.Count(c => c == ':');
+            if (colons > 1)
+            {
+                error = "too many colons (write IPv6 addresses in brackets, e.g. [::1]:2379)";
+                return false;
+            }
+
+            var colon = rest.IndexOf(':', StringComparison.Ordinal);
+            host = colon >= 0 ? rest[..colon] : rest;
+            portText = colon >= 0 ? rest[(colon + 1)..] : null;
+        }
+
+        if (host.Length == 0)
+        {
+            error = "missing host";
+            return false;
+        }
+
+        if (!IsValidHost(host))
+        {
+            error = $"\"{host}\" is not a valid host name or IP address";
+            return false;
+        }
+
+        int port;
+        if (portText is null)
+        {
+            port = DefaultClientPort;
+            notes |= EndpointParseNotes.DefaultPortAssumed;
+        }
+        else if (!TryParsePort(portText, out port, out error))
+        {
+            return false;
+        }
+
+        address = new EndpointAddress(host, port);
+        return true;
+    }
+
+    /// <summary>A TCP port: decimal digits only, 1 to 65535.</summary>
+    public static bool TryParsePort(string text, out int port, out string error)
+    {
+        error = "";
+        if (text.Length == 0)
+        {
+            port = 0;
+            error = "missing port";
+            return false;
+        }
+
+        if (!text.All(char.IsAsciiDigit) || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port))
+        {
+            port = 0;
+            error = $"port \"{text}\" is not a number";
+            return false;
+        }
+
+        if (port is < 1 or > 65535)
+        {
+            error = $"port {text} is out of range 1-65535";
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool IsValidHost(string host)
+    {
+        if (IPAddress.TryParse(host, out _))
+        {
+            return true;
+        }
+
+        // RFC 1123 labels; a trailing dot (fully qualified, as SRV targets are written) is allowed.
+        var name = host.EndsWith('.') ? host[..^1] : host;
+        if (name.Length is 0 or > 253)
+        {
+            return false;
+        }
+
+        return name.Split('.').All(label =>
+            label.Length is > 0 and <= 63
+            && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_')
+            && label[0] != '-' && label[^1] != '-');
+    }
+}

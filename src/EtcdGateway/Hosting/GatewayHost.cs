@@ -1,0 +1,100 @@
+using EtcdGateway.Balancing;
+using EtcdGateway.Cli;
+using EtcdGateway.Endpoints;
+using EtcdGateway.Health;
+using EtcdGateway.Logging;
+using EtcdGateway.Relay;
+
+namespace EtcdGateway.Hosting;
+
+/// <summary>
+/// Runs the L4 gateway: resolve and bind (any problem is a usage error, exit 2, nothing started), serve until a
+/// signal, then drain open connections for up to <c>--drain-timeout</c>.
+/// </summary>
+internal static class GatewayHost
+{
+    /// <summary>Exit code when the listener breaks for good: never 0, so a supervisor restarts us.</summary>
+    public const int FatalExitCode = 1;
+
+    public static async Task<int> RunAsync(GatewayOptions options, JsonLogger logger, TimeProvider time, Random random)
+    {
+        // :: Step 1: resolve endpoints and bind. Errors here throw UsageException before anything has started.
+        var (listenSocket, listenEndPoint) = await ListenSocketFactory.BindAsync(options.ListenAddress);
+        IReadOnlyList<Endpoint> endpoints;
+        try
+        {
+            endpoints = await EndpointResolver.ResolveAsync(options.Endpoints, listenEndPoint);
+        }
+        catch
+        {
+            listenSocket.Dispose();
+            throw;
+        }
+
+        using (listenSocket)
+        using (var signals = new ShutdownSignals(logger))
+        {
+            foreach (var notice in options.Notices)
+            {
+                LogField[] fields = [new("flag", notice.Flag), new("value", notice.Value)];
+                if (notice.Level >= LogLevel.Warn)
+                {
+                    logger.Warn(notice.Message, fields);
+                }
+                else
+                {
+                    logger.Info(notice.Message, fields);
+                }
+            }
+
+            // :: Step 2: wire the parts.
+            var registry = new EndpointRegistry(endpoints, time);
+            var dialer = new BackendDialer(options.DialTimeout);
+            var tracker = new ConnectionTracker();
+            var context = new GatewayContext(registry, PickPolicyFactory.Create(options.PickPolicy, random), dialer, tracker, logger, options.RetryDelay);
+            var monitor = new EndpointRetryMonitor(registry, dialer, logger, options.RetryDelay, time);
+            var listener = new GatewayListener(listenSocket, context, time);
+
+            // :: Step 3: serve.
+            logger.Info("ready to proxy client requests", [
+                new("endpoints", endpoints.Select(e => e.Name).ToArray()), new("listen-addr", listenEndPoint.ToString()),
+                new("pick-policy", PickPolicyFactory.NameOf(options.PickPolicy)), new("retry-delay", options.RetryDelay), new("dial-timeout", options.DialTimeout)]);
+            var notifier = SystemdNotifier.FromEnvironment();
+            notifier.Notify("READY=1");
+
+            using var monitorStop = new CancellationTokenSource();
+            var monitorTask = monitor.RunAsync(monitorStop.Token);
+            var stoppedCleanly = await listener.RunAsync(signals.Stopping);
+
+            // :: Step 4: stop accepting at once, then drain.
+            notifier.Notify("STOPPING=1");
+            listenSocket.Dispose();
+            await DrainAsync(tracker, options.DrainTimeout, logger, time);
+            await monitorStop.CancelAsync();
+            await monitorTask;
+
+            if (!stoppedCleanly)
+            {
+                logger.Error("gateway stopped after a fatal listener error", [new("exit-code", FatalExitCode)]);
+                return FatalExitCode;
+            }
+
+            logger.Info("gateway stopped");
+            return 0;
+        }
+    }
+
+    private static async Task DrainAsync(ConnectionTracker tracker, TimeSpan drainTimeout, JsonLogger logger, TimeProvider time)
+    {
+        var open = tracker.Count;
+        logger.Info("stopped accepting connections; draining", [new("open-connections", open), new("drain-timeout", drainTimeout)]);
+        if (await tracker.WaitForAllAsync(drainTimeout, time))
+        {
+            return;
+        }
+
+        logger.Warn("drain timeout reached; closing remaining connections", [new("open-connections", tracker.Count)]);
+        tracker.AbortAll();
+        await tracker.WaitForAllAsync(TimeSpan.FromSeconds(5), time);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using EtcdGateway.Cli;
+
+namespace EtcdGateway.Logging;
+
+/// <summary>
+/// Writes one JSON object per line in etcd's (zap) shape: <c>level</c>, <c>ts</c> (RFC 3339 UTC, milliseconds),
+/// <c>caller</c> (<c>Folder/File.cs:line</c>), <c>msg</c>, then the fields. Thread-safe; logging is off the relay's hot path.
+/// </summary>
+internal sealed class JsonLogger : IDisposable
+{
+    private readonly Stream _output;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private readonly MemoryStream _line = new();
+    private readonly Utf8JsonWriter _writer;
+
+    public JsonLogger(Stream output, LogLevel minimumLevel, TimeProvider time)
+    {
+        _output = output;
+        MinimumLevel = minimumLevel;
+        _time = time;
+        _writer = new Utf8JsonWriter(_line, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    public LogLevel MinimumLevel { get; set; }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _writer.Dispose();
+            _line.Dispose();
+        }
+    }
+
+    public bool IsEnabled(LogLevel level) => level >= MinimumLevel;
+
+    public void Debug(string message, ReadOnlySpan<LogField> fields = default, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
+        Write(LogLevel.Debug, message, fields, file, line);
+
+    public void Info(string message, ReadOnlySpan<LogField> fields = default, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
+        Write(LogLevel.Info, message, fields, file, line);
+
+    public void Warn(string message, ReadOnlySpan<LogField> fields = default, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
+        Write(LogLevel.Warn, message, fields, file, line);
+
+    public void Error(string message, ReadOnlySpan<LogField> fields = default, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
+        Write(LogLevel.Error, message, fields, file, line);
+
+    private void Write(LogLevel level, string message, ReadOnlySpan<LogField> fields, string file, int line)
+    {
+        if (!IsEnabled(level))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _line.SetLength(0);
+            _writer.Reset(_line);
+            _writer.WriteStartObject();
+            _writer.WriteString("level", level.ToString().ToLowerInvariant());
+            _writer.WriteString("ts", _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            _writer.WriteString("caller", Caller(file, line));
+            _writer.WriteString("msg", message);
+            foreach (var field in fields)
+            {
+                WriteField(field);
+            }
+
+            _writer.WriteEndObject();
+            _writer.Flush();
+            _line.WriteByte((byte)'\n');
+            try
+            {
+                _output.Write(_line.GetBuffer(), 0, (int)_line.Length);
+                _output.Flush();
+            }
+            catch (IOException)
+            {
+                // stderr went away (closed pipe); the gateway keeps proxying without logs rather than dying.
+            }
+        }
+    }
+
+    private void WriteField(LogField field)
+    {
+        switch (field.Value)
+        {
+            case null:
+                _writer.WriteNull(field.Key);
+                break;
+            case string s:
+                _writer.WriteString(field.Key, s);
+                break;
+            case bool b:
+                _writer.WriteBoolean(field.Key, b);
+                break;
+            case int i:
+                _writer.WriteNumber(field.Key, i);
+                break;
+            case long l:
+                _writer.WriteNumber(field.Key, l);
+                break;
+            case double d:
+                _writer.WriteNumber(field.Key, d);
+                break;
+            case TimeSpan t:
+                _writer.WriteString(field.Key, GoDuration.Format(t));
+                break;
+            case Exception e:
+                _writer.WriteString(field.Key, e.Message);
+                break;
+            case IEnumerable<string> list:
+                _writer.WriteStartArray(field.Key);
+                foreach (var item in list)
+                {
+                    _writer.WriteStringValue(item);
+                }
+
+                _writer.WriteEndArray();
+                break;
+            default:
+                _writer.WriteString(field.Key, Convert.ToString(field.Value, CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+
+    /// <summary>The last folder and the file name, like zap's short caller (<c>tcpproxy/userspace.go:90</c>).</summary>
+    private static string Caller(string file, int line)
+    {
+        var parts = file.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var shortName = parts.Length >= 2 ? $"{parts[^2]}/{parts[^1]}" : file;
+        return $"{shortName}:{line.ToString(CultureInfo.InvariantCulture)}";
+    }
+}

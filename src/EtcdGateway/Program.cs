@@ -1,0 +1,3 @@
+using EtcdGateway.Cli;
+
+return await CommandLine.RunAsync(args, Console.Out, Console.Error);

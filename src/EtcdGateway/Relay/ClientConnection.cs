@@ -1,0 +1,185 @@
+using System.Net.Sockets;
+using EtcdGateway.Balancing;
+using EtcdGateway.Endpoints;
+using EtcdGateway.Logging;
+
+namespace EtcdGateway.Relay;
+
+/// <summary>
+/// One client connection through the gateway, from accept to close.
+/// <code>
+///   client ──▶ [ gateway: pick → dial → relay ⇄ ] ──▶ endpoint
+/// </code>
+/// Bytes are never inspected, so TLS, gRPC and HTTP all pass through unchanged.
+/// </summary>
+internal sealed class ClientConnection
+{
+    private readonly Socket _client;
+    private readonly GatewayContext _context;
+    private Socket? _backend;
+    private int _aborted;
+
+    public ClientConnection(Socket client, GatewayContext context)
+    {
+        _client = client;
+        _context = context;
+    }
+
+    public async Task RunAsync()
+    {
+        _context.Tracker.Add(this);
+        try
+        {
+            _client.NoDelay = true;
+
+            // :: Step 1: pick an endpoint and dial it; on failure take it out of rotation and try the next.
+            var dialed = await ConnectBackendAsync();
+            if (dialed is null)
+            {
+                Abort();
+                return;
+            }
+
+            var (backend, endpoint) = dialed.Value;
+            Volatile.Write(ref _backend, backend);
+            if (Volatile.Read(ref _aborted) != 0)
+            {
+                // Drain gave up on us while the dial was in flight; Abort() ran before it could see this socket.
+                Reset(backend);
+                return;
+            }
+
+            // :: Step 2: relay both directions independently.
+            var upstream = PumpAsync(_client, backend);
+            var downstream = PumpAsync(backend, _client);
+            var bytesUp = await upstream;
+            var bytesDown = await downstream;
+
+            // :: Step 3: teardown. Both directions ended with FINs passed on (half-close kept), or one failed and
+            // Abort() already reset both sides.
+            if (Volatile.Read(ref _aborted) == 0)
+            {
+                _client.Dispose();
+                backend.Dispose();
+            }
+
+            if (_context.Logger.IsEnabled(LogLevel.Debug))
+            {
+                _context.Logger.Debug("connection closed", [
+                    new("endpoint", endpoint.Name), new("bytes-from-client", bytesUp), new("bytes-to-client", bytesDown),
+                    new("aborted", Volatile.Read(ref _aborted) != 0)]);
+            }
+        }
+        catch (Exception e)
+        {
+            // Nothing may escape a fire-and-forget connection task; log it and drop this one connection only.
+            _context.Logger.Error("unexpected error in client connection", [LogField.Error(e), new("type", e.GetType().Name)]);
+            Abort();
+        }
+        finally
+        {
+            _context.Tracker.Remove(this);
+        }
+    }
+
+    /// <summary>Resets both sides (RST, not FIN): an abort on one side of the relay aborts the other.</summary>
+    public void Abort()
+    {
+        if (Interlocked.Exchange(ref _aborted, 1) != 0)
+        {
+            return;
+        }
+
+        Reset(_client);
+        var backend = Volatile.Read(ref _backend);
+        if (backend is not null)
+        {
+            Reset(backend);
+        }
+    }
+
+    private async Task<long> PumpAsync(Socket source, Socket destination)
+    {
+        try
+        {
+            return await BytePump.RunAsync(source, destination);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // A reset or failed write on either side: propagate the abort so the peer does not wait forever.
+            Abort();
+            return 0;
+        }
+    }
+
+    private async Task<(Socket Socket, Endpoint Endpoint)?> ConnectBackendAsync()
+    {
+        List<Endpoint>? tried = null;
+        while (true)
+        {
+            var snapshot = _context.Registry.Current;
+            var candidates = tried is null ? snapshot.Available : Untried(snapshot.Available, tried);
+            var lastResort = false;
+            if (candidates.Count == 0)
+            {
+                // Nothing is in rotation. Rather than refuse the client, try each out-of-rotation endpoint once: a member
+                // that came back before its retry tick is found now instead of up to --retry-delay later.
+                candidates = Untried(snapshot.Unavailable, tried ?? []);
+                lastResort = true;
+                if (candidates.Count == 0)
+                {
+                    _context.Logger.Warn("no endpoint available; closing client connection", [
+                        new("client", _client.RemoteEndPoint?.ToString()), new("tried", tried?.Count ?? 0)]);
+                    return null;
+                }
+            }
+
+            var endpoint = lastResort ? candidates[0] : _context.PickPolicy.Pick(candidates);
+            try
+            {
+                var socket = await _context.Dialer.DialAsync(endpoint, CancellationToken.None);
+                if (lastResort && _context.Registry.MarkAvailable(endpoint))
+                {
+                    _context.Logger.Info("activated", [new("address", endpoint.Name)]);
+                }
+
+                return (socket, endpoint);
+            }
+            catch (DialException e) when (e.Fault == DialFault.Local)
+            {
+                // Our own shortage (e.g. out of fds) says nothing about the endpoint: keep it in rotation.
+                _context.Logger.Warn("cannot open a connection to an endpoint; closing client connection", [
+                    new("address", endpoint.Name), LogField.Error(e)]);
+                return null;
+            }
+            catch (DialException e)
+            {
+                if (_context.Registry.MarkUnavailable(endpoint, e.Message))
+                {
+                    _context.Logger.Warn("deactivated endpoint", [
+                        new("address", endpoint.Name), new("interval", _context.RetryDelay), LogField.Error(e)]);
+                }
+
+                (tried ??= []).Add(endpoint);
+            }
+        }
+    }
+
+    private static List<Endpoint> Untried(IReadOnlyList<Endpoint> endpoints, List<Endpoint> tried) =>
+        [.. endpoints.Where(e => !tried.Contains(e))];
+
+    private static void Reset(Socket socket)
+    {
+        try
+        {
+            // Linger 0 makes close() send RST instead of FIN.
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed: nothing left to reset.
+        }
+
+        socket.Dispose();
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net.Sockets;
+using EtcdGateway.Logging;
+
+namespace EtcdGateway.Relay;
+
+/// <summary>
+/// The accept loop. It never dies of a passing fault: transient errors are skipped, resource shortages (EMFILE, ENOBUFS)
+/// back off from 100 ms to 5 s and carry on, and only a broken listening socket ends it (the caller then exits non-zero).
+/// </summary>
+internal sealed class GatewayListener(Socket listenSocket, GatewayContext context, TimeProvider time)
+{
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    /// <summary>Accepts until <paramref name="stopping"/> fires (returns true) or a fatal error (returns false).</summary>
+    public async Task<bool> RunAsync(CancellationToken stopping)
+    {
+        var backoff = TimeSpan.Zero;
+        while (true)
+        {
+            Socket client;
+            try
+            {
+                client = await listenSocket.AcceptAsync(stopping);
+            }
+            catch (Exception e) when (stopping.IsCancellationRequested && e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return true;
+            }
+            catch (SocketException e)
+            {
+                switch (SocketErrors.ClassifyAcceptError(e.SocketErrorCode))
+                {
+                    case AcceptErrorKind.Transient:
+                        context.Logger.Debug("accept failed; continuing", [LogField.Error(SocketErrors.Describe(e))]);
+                        continue;
+                    case AcceptErrorKind.ResourcePressure:
+                        backoff = backoff == TimeSpan.Zero ? FirstBackoff : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                        context.Logger.Warn("accept failed: out of resources; backing off", [
+                            LogField.Error(SocketErrors.Describe(e)), new("retry-in", backoff), new("open-connections", context.Tracker.Count)]);
+                        try
+                        {
+                            await Task.Delay(backoff, time, stopping);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            return true;
+                        }
+
+                        continue;
+                    default:
+                        context.Logger.Error("accept failed; the listener cannot continue", [LogField.Error(SocketErrors.Describe(e)), new("code", e.SocketErrorCode.ToString())]);
+                        return false;
+                }
+            }
+
+            if (backoff != TimeSpan.Zero)
+            {
+                context.Logger.Info("accepting connections again", [new("open-connections", context.Tracker.Count)]);
+                backoff = TimeSpan.Zero;
+            }
+
+            // Not awaited: the connection runs on its own; its first await (the dial) hands the loop back here.
+            _ = new ClientConnection(client, context).RunAsync();
+        }
+    }
+}
