@@ -1,0 +1,99 @@
+using EtcdGateway.Balancing;
+using EtcdGateway.Cli;
+using EtcdGateway.Endpoints;
+using EtcdGateway.Logging;
+
+namespace EtcdGateway.Tests.Cli;
+
+public class GatewayOptionsBuilderTests
+{
+    private static GatewayOptions Build(params string[] args) => GatewayOptionsBuilder.Build(FlagParser.Parse(args, GatewayFlags.All));
+
+    [Fact]
+    public void Defaults_MatchEtcdsGateway()
+    {
+        var options = Build();
+        Assert.Equal([new EndpointAddress("127.0.0.1", 2379)], options.Endpoints);
+        Assert.Equal(new EndpointAddress("127.0.0.1", 23790), options.ListenAddress);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.RetryDelay);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.DialTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.DrainTimeout);
+        Assert.Equal(PickPolicyKind.RoundRobin, options.PickPolicy);
+        Assert.Equal(LogLevel.Info, options.LogLevel);
+        Assert.Empty(options.Notices);
+    }
+
+    [Fact]
+    public void Endpoints_KeepOrderAndDropDuplicates()
+    {
+        var options = Build("--endpoints=b:1,a:1", "--endpoints=b:1,c:1");
+        Assert.Equal(["b:1", "a:1", "c:1"], options.Endpoints.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void BareHost_GetsPort2379_WithAnInfoNotice()
+    {
+        var options = Build("--endpoints=infra0.example.com,infra1.example.com");
+        Assert.All(options.Endpoints, e => Assert.Equal(2379, e.Port));
+        Assert.Equal(2, options.Notices.Count);
+        Assert.All(options.Notices, n => Assert.Equal(LogLevel.Info, n.Level));
+    }
+
+    [Fact]
+    public void SchemePrefix_IsStripped_WithAWarningAboutPassthrough()
+    {
+        var options = Build("--endpoints=https://10.0.0.1:2379");
+        Assert.Equal(new EndpointAddress("10.0.0.1", 2379), options.Endpoints[0]);
+        var notice = Assert.Single(options.Notices);
+        Assert.Equal(LogLevel.Warn, notice.Level);
+        Assert.Contains("passes TLS through", notice.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ListenAddress_WithoutHost_MeansEveryInterface() =>
+        Assert.Equal(new EndpointAddress("0.0.0.0", 23790), Build("--listen-addr=:23790").ListenAddress);
+
+    [Fact]
+    public void OurFlags_AreRead()
+    {
+        var options = Build("--dial-timeout=500ms", "--drain-timeout=0s", "--pick-policy=random", "--log-level=debug", "--retry-delay=1.5s");
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.DialTimeout);
+        Assert.Equal(TimeSpan.Zero, options.DrainTimeout);
+        Assert.Equal(PickPolicyKind.Random, options.PickPolicy);
+        Assert.Equal(LogLevel.Debug, options.LogLevel);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), options.RetryDelay);
+    }
+
+    /// <summary>Every bad value is reported naming the flag and the value, so the one line on stderr says what to fix.</summary>
+    [Theory]
+    [InlineData("--endpoints=host:abc", "--endpoints", "host:abc")]
+    [InlineData("--endpoints=host:70000", "--endpoints", "host:70000")]
+    [InlineData("--endpoints=,", "--endpoints", ",")]
+    [InlineData("--listen-addr=127.0.0.1", "--listen-addr", "127.0.0.1")]
+    [InlineData("--listen-addr=http://127.0.0.1:1", "--listen-addr", "http://127.0.0.1:1")]
+    [InlineData("--listen-addr=127.0.0.1:99999", "--listen-addr", "127.0.0.1:99999")]
+    [InlineData("--retry-delay=123", "--retry-delay", "123")]
+    [InlineData("--retry-delay=0s", "--retry-delay", "0s")]
+    [InlineData("--retry-delay=-1s", "--retry-delay", "-1s")]
+    [InlineData("--dial-timeout=fast", "--dial-timeout", "fast")]
+    [InlineData("--drain-timeout=-5s", "--drain-timeout", "-5s")]
+    [InlineData("--pick-policy=fastest", "--pick-policy", "fastest")]
+    [InlineData("--log-level=loud", "--log-level", "loud")]
+    [InlineData("--discovery-srv=example.com:53", "--discovery-srv", "example.com:53")]
+    [InlineData("--discovery-srv-name=a_b", "--discovery-srv-name", "a_b")]
+    [InlineData("--trusted-ca-file=/nonexistent/ca.pem", "--trusted-ca-file", "/nonexistent/ca.pem")]
+    public void BadValue_NamesFlagAndValue(string arg, string flag, string value)
+    {
+        var error = Assert.Throws<UsageException>(() => Build(arg));
+        Assert.StartsWith($"invalid value \"{value}\" for flag {flag}: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void DiscoverySrv_IsValidatedThenReportedAsNotYetAvailable()
+    {
+        var error = Assert.Throws<UsageException>(() => Build("--discovery-srv=example.com"));
+        Assert.Contains("not supported yet", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--discovery-srv", error.Message, StringComparison.Ordinal);
+    }
+}

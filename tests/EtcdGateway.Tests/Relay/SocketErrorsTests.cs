@@ -1,0 +1,32 @@
+using System.Net.Sockets;
+using EtcdGateway.Relay;
+
+namespace EtcdGateway.Tests.Relay;
+
+public class SocketErrorsTests
+{
+    [Theory]
+    [InlineData(SocketError.TooManyOpenSockets, AcceptErrorKind.ResourcePressure)]
+    [InlineData(SocketError.NoBufferSpaceAvailable, AcceptErrorKind.ResourcePressure)]
+    [InlineData(SocketError.ConnectionAborted, AcceptErrorKind.Transient)]
+    [InlineData(SocketError.ConnectionReset, AcceptErrorKind.Transient)]
+    [InlineData(SocketError.Interrupted, AcceptErrorKind.Transient)]
+    [InlineData(SocketError.NotSocket, AcceptErrorKind.Fatal)]
+    [InlineData(SocketError.InvalidArgument, AcceptErrorKind.Fatal)]
+    [InlineData(SocketError.AccessDenied, AcceptErrorKind.Fatal)]
+    internal void AcceptErrors_AreTiered(SocketError error, AcceptErrorKind expected) =>
+        Assert.Equal(expected, SocketErrors.ClassifyAcceptError(error));
+
+    [Theory]
+    [InlineData(SocketError.TooManyOpenSockets, true)]
+    [InlineData(SocketError.AddressNotAvailable, true)]
+    [InlineData(SocketError.ConnectionRefused, false)]
+    [InlineData(SocketError.TimedOut, false)]
+    [InlineData(SocketError.HostUnreachable, false)]
+    public void LocalShortages_AreNotBlamedOnTheEndpoint(SocketError error, bool local) =>
+        Assert.Equal(local, SocketErrors.IsLocalResourceShortage(error));
+
+    [Fact]
+    public void Describe_ReadsLikeGo() =>
+        Assert.Equal("connection refused", SocketErrors.Describe(new SocketException((int)SocketError.ConnectionRefused)));
+}
