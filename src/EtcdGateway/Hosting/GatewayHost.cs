@@ -50,7 +50,7 @@ internal static class GatewayHost
             // :: Step 2: wire the parts.
             var registry = new EndpointRegistry(endpoints, time);
             var dialer = new BackendDialer(options.DialTimeout);
-            var tracker = new ConnectionTracker();
+            using var tracker = new ConnectionTracker(FileDescriptorBudget.ForThisProcess() ?? int.MaxValue / 2);
             var context = new GatewayContext(registry, PickPolicyFactory.Create(options.PickPolicy, random), dialer, tracker, logger, options.RetryDelay);
             var monitor = new EndpointRetryMonitor(registry, dialer, logger, options.RetryDelay, time);
             var listener = new GatewayListener(listenSocket, context, time);
@@ -58,7 +58,8 @@ internal static class GatewayHost
             // :: Step 3: serve.
             logger.Info("ready to proxy client requests", [
                 new("endpoints", endpoints.Select(e => e.Name).ToArray()), new("listen-addr", listenEndPoint.ToString()),
-                new("pick-policy", PickPolicyFactory.NameOf(options.PickPolicy)), new("retry-delay", options.RetryDelay), new("dial-timeout", options.DialTimeout)]);
+                new("pick-policy", PickPolicyFactory.NameOf(options.PickPolicy)), new("retry-delay", options.RetryDelay), new("dial-timeout", options.DialTimeout),
+                new("max-connections", tracker.MaxConnections)]);
             var notifier = SystemdNotifier.FromEnvironment();
             notifier.Notify("READY=1");
 

@@ -2,16 +2,39 @@ using System.Collections.Concurrent;
 
 namespace EtcdGateway.Relay;
 
-/// <summary>The open client connections, so shutdown can wait for them to finish and close the stragglers.</summary>
-internal sealed class ConnectionTracker
+/// <summary>
+/// The open client connections and the cap on how many may be open (see <see cref="Hosting.FileDescriptorBudget"/>):
+/// the listener reserves a slot before each accept, the connection gives it back when it ends. Shutdown uses the
+/// same list to wait for connections to finish and to close the stragglers.
+/// </summary>
+internal sealed class ConnectionTracker(int maxConnections) : IDisposable
 {
     private readonly ConcurrentDictionary<ClientConnection, byte> _open = new();
+    private readonly SemaphoreSlim _slots = new(maxConnections, maxConnections);
+
+    public int MaxConnections => maxConnections;
 
     public int Count => _open.Count;
 
+    /// <summary>Takes a slot without waiting; false when the cap is reached.</summary>
+    public bool TryReserve() => _slots.Wait(0);
+
+    /// <summary>Waits for a slot; connections beyond the cap wait in the kernel's listen backlog meanwhile.</summary>
+    public Task ReserveAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);
+
+    /// <summary>Gives back a slot that was reserved but not used (the accept failed).</summary>
+    public void Unreserve() => _slots.Release();
+
     public void Add(ClientConnection connection) => _open.TryAdd(connection, 0);
 
-    public void Remove(ClientConnection connection) => _open.TryRemove(connection, out _);
+    /// <summary>Forgets the connection and frees its slot.</summary>
+    public void Remove(ClientConnection connection)
+    {
+        if (_open.TryRemove(connection, out _))
+        {
+            _slots.Release();
+        }
+    }
 
     /// <summary>Waits until no connection is open or the deadline passes; returns whether all finished.</summary>
     public async Task<bool> WaitForAllAsync(TimeSpan deadline, TimeProvider time)
@@ -29,6 +52,8 @@ internal sealed class ConnectionTracker
 
         return true;
     }
+
+    public void Dispose() => _slots.Dispose();
 
     public void AbortAll()
     {

@@ -4,8 +4,9 @@ using EtcdGateway.Logging;
 namespace EtcdGateway.Relay;
 
 /// <summary>
-/// The accept loop. It never dies of a passing fault: transient errors are skipped, resource shortages (EMFILE, ENOBUFS)
-/// back off from 100 ms to 5 s and carry on, and only a broken listening socket ends it (the caller then exits non-zero).
+/// The accept loop. It never accepts past the connection cap, and never dies of a passing fault: transient errors are
+/// skipped, resource shortages (EMFILE, ENOBUFS) back off from 100 ms to 5 s and carry on, and only a broken listening
+/// socket ends it (the caller then exits non-zero).
 /// </summary>
 internal sealed class GatewayListener(Socket listenSocket, GatewayContext context, TimeProvider time)
 {
@@ -18,6 +19,11 @@ internal sealed class GatewayListener(Socket listenSocket, GatewayContext contex
         var backoff = TimeSpan.Zero;
         while (true)
         {
+            if (!await ReserveSlotAsync(stopping))
+            {
+                return true;
+            }
+
             Socket client;
             try
             {
@@ -25,10 +31,12 @@ internal sealed class GatewayListener(Socket listenSocket, GatewayContext contex
             }
             catch (Exception e) when (stopping.IsCancellationRequested && e is OperationCanceledException or SocketException or ObjectDisposedException)
             {
+                context.Tracker.Unreserve();
                 return true;
             }
             catch (SocketException e)
             {
+                context.Tracker.Unreserve();
                 switch (SocketErrors.ClassifyAcceptError(e.SocketErrorCode))
                 {
                     case AcceptErrorKind.Transient:
@@ -63,5 +71,28 @@ internal sealed class GatewayListener(Socket listenSocket, GatewayContext contex
             // Not awaited: the connection runs on its own; its first await (the dial) hands the loop back here.
             _ = new ClientConnection(client, context).RunAsync();
         }
+    }
+
+    /// <summary>Waits for a free connection slot; false when shutdown began meanwhile.</summary>
+    private async Task<bool> ReserveSlotAsync(CancellationToken stopping)
+    {
+        if (context.Tracker.TryReserve())
+        {
+            return true;
+        }
+
+        context.Logger.Warn("connection limit reached; new connections wait in the listen backlog", [
+            new("max-connections", context.Tracker.MaxConnections)]);
+        try
+        {
+            await context.Tracker.ReserveAsync(stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        context.Logger.Info("below the connection limit again; accepting", [new("open-connections", context.Tracker.Count)]);
+        return true;
     }
 }

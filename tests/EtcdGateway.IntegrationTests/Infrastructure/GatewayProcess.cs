@@ -1,0 +1,256 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace EtcdGateway.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real etcd-gateway executable, started as a user would start it: the published <c>out/etcd-gateway</c> when
+/// <c>ETCD_GATEWAY_BIN</c> names it (as scripts/test does), otherwise the build output next to the tests.
+/// Captures its JSON log lines from stderr.
+/// </summary>
+public sealed class GatewayProcess : IAsyncDisposable
+{
+    private const int SigTerm = 15;
+    private const int SigInt = 2;
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly ConcurrentQueue<string> _stdout = new();
+    private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private GatewayProcess(Process process, string listenAddress)
+    {
+        _process = process;
+        ListenAddress = listenAddress;
+    }
+
+    /// <summary><c>127.0.0.1:PORT</c> the gateway listens on.</summary>
+    public string ListenAddress { get; }
+
+    public int ListenPort => int.Parse(ListenAddress.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Every stderr line so far (JSON log lines, or the one-line usage error).</summary>
+    public IReadOnlyList<string> StderrLines => [.. _stderr];
+
+    public string Log => string.Join('\n', _stderr);
+
+    /// <summary>The parsed log lines whose <c>msg</c> equals <paramref name="message"/>.</summary>
+    public IReadOnlyList<JsonElement> LogEntries(string message) =>
+        [.. _stderr.Select(TryParse).Where(e => e is { } json && json.TryGetProperty("msg", out var msg) && msg.GetString() == message).Select(e => e!.Value)];
+
+    /// <summary>
+    /// Starts the gateway with <paramref name="args"/> plus <c>--listen-addr</c> on a free port (unless given) and waits for
+    /// "ready to proxy client requests". With <paramref name="fdLimit"/>, runs it under <c>ulimit -n</c>.
+    /// </summary>
+    public static async Task<GatewayProcess> StartAsync(IEnumerable<string> args, int? fdLimit = null, IDictionary<string, string>? environment = null, bool waitReady = true)
+    {
+        var arguments = args.ToList();
+        var listen = arguments.FirstOrDefault(a => a.StartsWith("--listen-addr=", StringComparison.Ordinal))?["--listen-addr=".Length..];
+        if (listen is null)
+        {
+            listen = $"127.0.0.1:{FreePorts.Next()}";
+            arguments.Add($"--listen-addr={listen}");
+        }
+
+        var gateway = new GatewayProcess(new Process { StartInfo = CreateStartInfo(["start", .. arguments], fdLimit, environment) }, listen);
+        gateway.Start();
+        if (waitReady)
+        {
+            await gateway.WaitForLogAsync("ready to proxy client requests", TimeSpan.FromSeconds(20));
+        }
+
+        return gateway;
+    }
+
+    /// <summary>Runs the executable to completion (for usage errors, help, version) and returns what it printed.</summary>
+    public static async Task<CommandResult> RunToExitAsync(IEnumerable<string> args, TimeSpan? timeout = null)
+    {
+        var gateway = new GatewayProcess(new Process { StartInfo = CreateStartInfo(args, null, null) }, "");
+        gateway.Start();
+        try
+        {
+            var code = await gateway.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(20));
+            return new CommandResult(code, string.Join('\n', gateway._stdout), string.Join('\n', gateway._stderr));
+        }
+        finally
+        {
+            await gateway.DisposeAsync();
+        }
+    }
+
+    public async Task<JsonElement> WaitForLogAsync(string message, TimeSpan timeout, Func<JsonElement, bool>? match = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var found = LogEntries(message).FirstOrDefault(e => match?.Invoke(e) ?? true);
+            if (found.ValueKind != JsonValueKind.Undefined)
+            {
+                return found;
+            }
+
+            if (_process.HasExited)
+            {
+                await _stderrClosed.Task.WaitAsync(TimeSpan.FromSeconds(5));
+                found = LogEntries(message).FirstOrDefault(e => match?.Invoke(e) ?? true);
+                if (found.ValueKind != JsonValueKind.Undefined)
+                {
+                    return found;
+                }
+
+                throw new InvalidOperationException($"gateway exited with {_process.ExitCode} before logging \"{message}\":\n{Log}");
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"gateway did not log \"{message}\" within {timeout}:\n{Log}");
+    }
+
+    public void Terminate() => Signal(SigTerm);
+
+    public void Interrupt() => Signal(SigInt);
+
+    public void Signal(int signal)
+    {
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Waits for the process to exit and returns its exit code; throws on timeout.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"gateway still running after {timeout}:\n{Log}");
+        }
+
+        await _stderrClosed.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started.
+        }
+
+        _process.Dispose();
+    }
+
+    private void Start()
+    {
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                _stdout.Enqueue(e.Data);
+            }
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                _stderrClosed.TrySetResult();
+            }
+            else
+            {
+                _stderr.Enqueue(e.Data);
+            }
+        };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    private static ProcessStartInfo CreateStartInfo(IEnumerable<string> args, int? fdLimit, IDictionary<string, string>? environment)
+    {
+        var (file, prefix) = Executable();
+        var info = new ProcessStartInfo
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        if (fdLimit is { } limit)
+        {
+            // ulimit applies to the shell, and exec hands the limit to the gateway.
+            info.FileName = "/bin/bash";
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add($"ulimit -n {limit} && exec \"$0\" \"$@\"");
+            info.ArgumentList.Add(file);
+        }
+        else
+        {
+            info.FileName = file;
+        }
+
+        foreach (var arg in prefix.Concat(args))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment.Remove("NOTIFY_SOCKET");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        return info;
+    }
+
+    private static (string File, string[] Prefix) Executable()
+    {
+        var published = Environment.GetEnvironmentVariable("ETCD_GATEWAY_BIN");
+        if (!string.IsNullOrEmpty(published))
+        {
+            return (published, []);
+        }
+
+        return ("dotnet", [Path.Combine(AppContext.BaseDirectory, "etcd-gateway.dll")]);
+    }
+
+    private static JsonElement? TryParse(string line)
+    {
+        if (!line.StartsWith('{'))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
