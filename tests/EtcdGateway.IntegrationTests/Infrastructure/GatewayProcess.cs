@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace EtcdGateway.IntegrationTests.Infrastructure;
@@ -12,9 +11,6 @@ namespace EtcdGateway.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class GatewayProcess : IAsyncDisposable
 {
-    private const int SigTerm = 15;
-    private const int SigInt = 2;
-
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stderr = new();
     private readonly ConcurrentQueue<string> _stdout = new();
@@ -113,17 +109,9 @@ public sealed class GatewayProcess : IAsyncDisposable
         throw new TimeoutException($"gateway did not log \"{message}\" within {timeout}:\n{Log}");
     }
 
-    public void Terminate() => Signal(SigTerm);
+    public void Terminate() => Posix.Signal(_process.Id, Posix.SigTerm);
 
-    public void Interrupt() => Signal(SigInt);
-
-    public void Signal(int signal)
-    {
-        if (Kill(_process.Id, signal) != 0)
-        {
-            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-    }
+    public void Interrupt() => Posix.Signal(_process.Id, Posix.SigInt);
 
     /// <summary>Waits for the process to exit and returns its exit code; throws on timeout.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
@@ -250,7 +238,4 @@ public sealed class GatewayProcess : IAsyncDisposable
             return null;
         }
     }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }
