@@ -30,7 +30,8 @@ internal static class FlagParser
                 throw new UsageException($"unexpected argument \"{arg}\"");
             }
 
-            // Go's flag package accepts one dash as well as two; etcd's own docs use both.
+            // etcd's gateway command (pflag) wants two dashes; etcd's main command (Go's flag package) takes one too, and
+            // people mix them up, so both are accepted here.
             var body = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg[1..];
             var equals = body.IndexOf('=', StringComparison.Ordinal);
             var name = equals >= 0 ? body[..equals] : body;
@@ -39,28 +40,7 @@ internal static class FlagParser
             var definition = definitions.FirstOrDefault(d => d.Name == name)
                 ?? throw new UsageException($"unknown flag: --{name}");
 
-            string value;
-            if (definition.Kind == FlagKind.Bool)
-            {
-                value = inlineValue ?? "true";
-                if (!TryParseBool(value, out _))
-                {
-                    throw UsageException.InvalidValue(name, value, "expected true or false");
-                }
-            }
-            else if (inlineValue is not null)
-            {
-                value = inlineValue;
-            }
-            else if (i + 1 < args.Count)
-            {
-                value = args[++i];
-            }
-            else
-            {
-                throw new UsageException($"flag needs an argument: --{name}");
-            }
-
+            var value = ReadValue(definition, inlineValue, args, ref i);
             if (definition.Kind == FlagKind.StringList)
             {
                 foreach (var item in value.Split(','))
@@ -75,6 +55,23 @@ internal static class FlagParser
         }
 
         return parsed;
+    }
+
+    /// <summary>The flag's value: inline after '=', else the next argument; a bare boolean means true.</summary>
+    private static string ReadValue(FlagDefinition definition, string? inlineValue, IReadOnlyList<string> args, ref int i)
+    {
+        if (definition.Kind == FlagKind.Bool)
+        {
+            var value = inlineValue ?? "true";
+            return TryParseBool(value, out _) ? value : throw UsageException.InvalidValue(definition.Name, value, "expected true or false");
+        }
+
+        if (inlineValue is not null)
+        {
+            return inlineValue;
+        }
+
+        return i + 1 < args.Count ? args[++i] : throw new UsageException($"flag needs an argument: --{definition.Name}");
     }
 
     /// <summary>Go's <c>strconv.ParseBool</c> spellings.</summary>

@@ -21,14 +21,6 @@ internal sealed record GatewayOptions
 
     public LogLevel LogLevel { get; init; } = LogLevel.Info;
 
-    public string? DiscoverySrv { get; init; }
-
-    public string? DiscoverySrvName { get; init; }
-
-    public bool InsecureDiscovery { get; init; }
-
-    public string? TrustedCaFile { get; init; }
-
     /// <summary>Things worth a log line once the logger exists (a default port assumed, a scheme stripped).</summary>
     public IReadOnlyList<StartupNotice> Notices { get; init; } = [];
 }

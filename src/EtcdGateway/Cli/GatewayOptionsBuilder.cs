@@ -7,20 +7,56 @@ namespace EtcdGateway.Cli;
 /// <summary>Turns the parsed flags of <c>etcd-gateway start</c> into <see cref="GatewayOptions"/>, or a <see cref="UsageException"/> naming the flag and value.</summary>
 internal static class GatewayOptionsBuilder
 {
+    /// <summary>The longest delay a .NET timer takes (2^32 - 2 ms, about 49.7 days); anything longer would fail at run time.</summary>
+    private static readonly TimeSpan MaxTimerDuration = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     public static GatewayOptions Build(ParsedFlags flags)
     {
         var notices = new List<StartupNotice>();
+        var endpoints = ParseEndpoints(flags, notices);
+        var listen = ParseListenAddress(flags.Last(GatewayFlags.ListenAddr) ?? "127.0.0.1:23790");
+        var retryDelay = Duration(flags, GatewayFlags.RetryDelay, TimeSpan.FromMinutes(1), allowZero: false);
+        var dialTimeout = Duration(flags, GatewayFlags.DialTimeout, TimeSpan.FromSeconds(2), allowZero: false);
+        var drainTimeout = Duration(flags, GatewayFlags.DrainTimeout, TimeSpan.FromSeconds(30), allowZero: true);
 
-        var endpointTexts = flags.IsSet(GatewayFlags.Endpoints) ? flags.All(GatewayFlags.Endpoints) : ["127.0.0.1:2379"];
-        var endpoints = new List<EndpointAddress>();
-        foreach (var text in endpointTexts)
+        var policyText = flags.Last(GatewayFlags.PickPolicy) ?? "round-robin";
+        if (!PickPolicyFactory.Names.TryGetValue(policyText, out var policy))
         {
-            if (text.Length == 0)
-            {
-                // "a,,b" or a trailing comma: nothing to dial, nothing worth failing over.
-                continue;
-            }
+            throw UsageException.InvalidValue(GatewayFlags.PickPolicy, policyText, $"expected one of {string.Join(", ", PickPolicyFactory.Names.Keys)}");
+        }
 
+        var levelText = flags.Last(GatewayFlags.LogLevel) ?? "info";
+        var level = levelText switch
+        {
+            "debug" => LogLevel.Debug,
+            "info" => LogLevel.Info,
+            "warn" => LogLevel.Warn,
+            "error" => LogLevel.Error,
+            _ => throw UsageException.InvalidValue(GatewayFlags.LogLevel, levelText, "expected debug, info, warn or error"),
+        };
+
+        var options = new GatewayOptions
+        {
+            Endpoints = endpoints,
+            ListenAddress = listen,
+            RetryDelay = retryDelay,
+            DialTimeout = dialTimeout,
+            DrainTimeout = drainTimeout,
+            PickPolicy = policy,
+            LogLevel = level,
+            Notices = notices,
+        };
+        return WithDiscovery(options, flags);
+    }
+
+    private static List<EndpointAddress> ParseEndpoints(ParsedFlags flags, List<StartupNotice> notices)
+    {
+        var texts = flags.IsSet(GatewayFlags.Endpoints) ? flags.All(GatewayFlags.Endpoints) : ["127.0.0.1:2379"];
+        var endpoints = new List<EndpointAddress>();
+
+        // Empty items ("a,,b", a trailing comma) name nothing to dial; skip them.
+        foreach (var text in texts.Where(t => t.Length > 0))
+        {
             if (!EndpointAddress.TryParse(text, out var address, out var error, out var parseNotes))
             {
                 throw UsageException.InvalidValue(GatewayFlags.Endpoints, text, error);
@@ -44,32 +80,18 @@ internal static class GatewayOptionsBuilder
 
         if (endpoints.Count == 0)
         {
-            throw UsageException.InvalidValue(GatewayFlags.Endpoints, string.Join(',', endpointTexts), "no endpoints given");
+            throw UsageException.InvalidValue(GatewayFlags.Endpoints, string.Join(',', texts), "no endpoints given");
         }
 
-        var listenText = flags.Last(GatewayFlags.ListenAddr) ?? "127.0.0.1:23790";
-        var listen = ParseListenAddress(listenText);
+        return endpoints;
+    }
 
-        var retryDelay = Duration(flags, GatewayFlags.RetryDelay, TimeSpan.FromMinutes(1), allowZero: false);
-        var dialTimeout = Duration(flags, GatewayFlags.DialTimeout, TimeSpan.FromSeconds(2), allowZero: false);
-        var drainTimeout = Duration(flags, GatewayFlags.DrainTimeout, TimeSpan.FromSeconds(30), allowZero: true);
-
-        var policyText = flags.Last(GatewayFlags.PickPolicy) ?? "round-robin";
-        if (!PickPolicyFactory.Names.TryGetValue(policyText, out var policy))
-        {
-            throw UsageException.InvalidValue(GatewayFlags.PickPolicy, policyText, $"expected one of {string.Join(", ", PickPolicyFactory.Names.Keys)}");
-        }
-
-        var levelText = flags.Last(GatewayFlags.LogLevel) ?? "info";
-        var level = levelText switch
-        {
-            "debug" => LogLevel.Debug,
-            "info" => LogLevel.Info,
-            "warn" => LogLevel.Warn,
-            "error" => LogLevel.Error,
-            _ => throw UsageException.InvalidValue(GatewayFlags.LogLevel, levelText, "expected debug, info, warn or error"),
-        };
-
+    /// <summary>
+    /// The SRV discovery flags: validated so a typo is reported first, then refused because discovery is not built yet.
+    /// (--insecure-discovery was already checked by the parser; without --discovery-srv these flags do nothing, as in etcd.)
+    /// </summary>
+    private static GatewayOptions WithDiscovery(GatewayOptions options, ParsedFlags flags)
+    {
         var srv = flags.Last(GatewayFlags.DiscoverySrv);
         if (srv is { Length: > 0 } && !IsDomainName(srv))
         {
@@ -88,30 +110,12 @@ internal static class GatewayOptionsBuilder
             throw UsageException.InvalidValue(GatewayFlags.TrustedCaFile, caFile, "no such file");
         }
 
-        // The parser already rejected anything that is not a boolean.
-        _ = FlagParser.TryParseBool(flags.Last(GatewayFlags.InsecureDiscovery) ?? "false", out var insecure);
-
         if (srv is { Length: > 0 })
         {
-            // Validated above so a typo is reported first; the lookup itself is not built yet.
             throw UsageException.InvalidValue(GatewayFlags.DiscoverySrv, srv, "DNS SRV discovery is not supported yet; list the members with --endpoints");
         }
 
-        return new GatewayOptions
-        {
-            Endpoints = endpoints,
-            ListenAddress = listen,
-            RetryDelay = retryDelay,
-            DialTimeout = dialTimeout,
-            DrainTimeout = drainTimeout,
-            PickPolicy = policy,
-            LogLevel = level,
-            DiscoverySrv = srv is { Length: > 0 } ? srv : null,
-            DiscoverySrvName = srvName is { Length: > 0 } ? srvName : null,
-            InsecureDiscovery = insecure,
-            TrustedCaFile = caFile is { Length: > 0 } ? caFile : null,
-            Notices = notices,
-        };
+        return options;
     }
 
     private static EndpointAddress ParseListenAddress(string text)
@@ -123,7 +127,8 @@ internal static class GatewayOptionsBuilder
             throw UsageException.InvalidValue(GatewayFlags.ListenAddr, text, "expected host:port without a scheme");
         }
 
-        if (!EndpointAddress.TryParse(normalized, out var address, out var error, out var notes))
+        // Port 0 asks the kernel for a free port, as Go's net.Listen does; the ready log line shows which.
+        if (!EndpointAddress.TryParse(normalized, out var address, out var error, out var notes, allowPortZero: true))
         {
             throw UsageException.InvalidValue(GatewayFlags.ListenAddr, text, error);
         }
@@ -140,7 +145,7 @@ internal static class GatewayOptionsBuilder
     private static bool IsDomainName(string text) =>
         EndpointAddress.TryParse(text, out var address, out _, out var notes)
         && notes == EndpointParseNotes.DefaultPortAssumed
-        && !System.Net.IPAddress.TryParse(address!.Host, out _);
+        && !EndpointAddress.TryParseIPLiteral(address!.Host, out _);
 
     private static TimeSpan Duration(ParsedFlags flags, string name, TimeSpan fallback, bool allowZero)
     {
@@ -158,6 +163,11 @@ internal static class GatewayOptionsBuilder
         if (value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero))
         {
             throw UsageException.InvalidValue(name, text, allowZero ? "must not be negative" : "must be positive");
+        }
+
+        if (value > MaxTimerDuration)
+        {
+            throw UsageException.InvalidValue(name, text, $"too large (at most {GoDuration.Format(MaxTimerDuration)})");
         }
 
         return value;

@@ -19,16 +19,19 @@ internal static class GoDuration
         ("h", 3_600_000_000_000m),
     ];
 
+    /// <summary>Go's largest duration, in nanoseconds (int64): 2562047h47m16.854775807s.</summary>
+    private const decimal MaxNanoseconds = long.MaxValue;
+
     /// <summary>Parses like Go's <c>time.ParseDuration</c>; returns false with a reason on bad input.</summary>
+    /// <remarks>TimeSpan counts 100 ns ticks, so a non-zero value below 100 ns rounds up to one tick rather than to zero.</remarks>
     public static bool TryParse(string text, out TimeSpan value, out string error)
     {
         value = TimeSpan.Zero;
         error = "";
         var s = text;
-        var negative = false;
+        var negative = s.Length > 0 && s[0] == '-';
         if (s.Length > 0 && (s[0] == '-' || s[0] == '+'))
         {
-            negative = s[0] == '-';
             s = s[1..];
         }
 
@@ -48,69 +51,74 @@ internal static class GoDuration
         var i = 0;
         while (i < s.Length)
         {
-            var numberStart = i;
-            while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.'))
+            if (!TryReadTerm(s, ref i, out var termNs, out error))
             {
-                i++;
-            }
-
-            var number = s[numberStart..i];
-            if (number.Length == 0 || number == "." || number.Count(c => c == '.') > 1)
-            {
-                error = "invalid duration";
                 return false;
             }
 
-            var unitStart = i;
-            while (i < s.Length && !char.IsAsciiDigit(s[i]) && s[i] != '.')
-            {
-                i++;
-            }
-
-            var unitText = s[unitStart..i];
-            if (unitText.Length == 0)
-            {
-                error = "missing unit in duration";
-                return false;
-            }
-
-            var unit = Array.FindIndex(Units, u => u.Unit == unitText);
-            if (unit < 0)
-            {
-                error = $"unknown unit \"{unitText}\" in duration";
-                return false;
-            }
-
-            if (!decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
-            {
-                error = "invalid duration";
-                return false;
-            }
-
-            try
-            {
-                totalNs += amount * Units[unit].Nanoseconds;
-            }
-            catch (OverflowException)
+            totalNs += termNs;
+            if (totalNs > MaxNanoseconds)
             {
                 error = "duration out of range";
                 return false;
             }
         }
 
-        var ticks = totalNs / 100m;
-        if (ticks > TimeSpan.MaxValue.Ticks)
-        {
-            error = "duration out of range";
-            return false;
-        }
-
-        value = TimeSpan.FromTicks((long)decimal.Truncate(ticks));
+        value = TimeSpan.FromTicks((long)decimal.Ceiling(totalNs / 100m));
         if (negative)
         {
             value = -value;
         }
 
+        return true;
+    }
+
+    /// <summary>Reads one number-and-unit term ("1.5h") starting at <paramref name="i"/>, in nanoseconds.</summary>
+    private static bool TryReadTerm(string s, ref int i, out decimal nanoseconds, out string error)
+    {
+        nanoseconds = 0;
+        error = "";
+        var numberStart = i;
+        while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.'))
+        {
+            i++;
+        }
+
+        var number = s[numberStart..i];
+        if (number.Length == 0 || number == "." || number.Count(c => c == '.') > 1
+            || !decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+        {
+            error = "invalid duration";
+            return false;
+        }
+
+        var unitStart = i;
+        while (i < s.Length && !char.IsAsciiDigit(s[i]) && s[i] != '.')
+        {
+            i++;
+        }
+
+        var unitText = s[unitStart..i];
+        if (unitText.Length == 0)
+        {
+            error = "missing unit in duration";
+            return false;
+        }
+
+        var unit = Array.FindIndex(Units, u => u.Unit == unitText);
+        if (unit < 0)
+        {
+            error = $"unknown unit \"{unitText}\" in duration";
+            return false;
+        }
+
+        if (amount > MaxNanoseconds / Units[unit].Nanoseconds)
+        {
+            error = "duration out of range";
+            return false;
+        }
+
+        nanoseconds = amount * Units[unit].Nanoseconds;
         return true;
     }
 

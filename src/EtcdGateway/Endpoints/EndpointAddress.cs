@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 
 namespace EtcdGateway.Endpoints;
 
@@ -11,18 +12,18 @@ internal sealed record EndpointAddress(string Host, int Port)
 
     /// <summary><c>host:port</c>, with IPv6 literals in brackets: the form etcd logs and accepts.</summary>
     public override string ToString() =>
-        IPAddress.TryParse(Host, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+        IPAddress.TryParse(Host, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6
             ? $"[{Host}]:{Port.ToString(CultureInfo.InvariantCulture)}"
             : $"{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
     /// Splits <c>host:port</c>, <c>[v6]:port</c>, a bare host, or a URL-ish <c>http(s)://host:port</c>.
     /// Returns false with a reason; <paramref name="notes"/> says what was assumed or stripped.
+    /// Port 0 is accepted only with <paramref name="allowPortZero"/> (a listen address asking for any free port).
     /// </summary>
-    public static bool TryParse(string text, out EndpointAddress? address, out string error, out EndpointParseNotes notes)
+    public static bool TryParse(string text, out EndpointAddress? address, out string error, out EndpointParseNotes notes, bool allowPortZero = false)
     {
         address = null;
-        error = "";
         notes = EndpointParseNotes.None;
         var rest = text.Trim();
         if (rest.Length == 0)
@@ -31,77 +32,8 @@ internal sealed record EndpointAddress(string Host, int Port)
             return false;
         }
 
-        var schemeEnd = rest.IndexOf("://", StringComparison.Ordinal);
-        if (schemeEnd >= 0)
+        if (!TryStripScheme(ref rest, ref notes, out error) || !TrySplitHostPort(rest, out var host, out var portText, out error))
         {
-            var scheme = rest[..schemeEnd].ToLowerInvariant();
-            if (scheme is not ("http" or "https"))
-            {
-                error = $"unsupported scheme \"{scheme}\" (the gateway forwards TCP; give host:port)";
-                return false;
-            }
-
-            notes |= EndpointParseNotes.SchemeStripped;
-            rest = rest[(schemeEnd + 3)..];
-
-            // A URL may end in a path ("http://host:2379/"); only the authority matters to a TCP proxy.
-            var slash = rest.IndexOf('/', StringComparison.Ordinal);
-            if (slash >= 0)
-            {
-                rest = rest[..slash];
-            }
-        }
-
-        string host;
-        string? portText;
-        if (rest.StartsWith('['))
-        {
-            var close = rest.IndexOf(']', StringComparison.Ordinal);
-            if (close < 0)
-            {
-                error = "missing ']' in IPv6 address";
-                return false;
-            }
-
-            host = rest[1..close];
-            var after = rest[(close + 1)..];
-            if (after.Length == 0)
-            {
-                portText = null;
-            }
-            else if (after.StartsWith(':'))
-            {
-                portText = after[1..];
-            }
-            else
-            {
-                error = "unexpected text after ']'";
-                return false;
-            }
-
-            if (!IPAddress.TryParse(host, out var v6) || v6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
-            {
-                error = $"\"{host}\" is not an IPv6 address";
-                return false;
-            }
-        }
-        else
-        {
-            var colons = rest.Count(c => c == ':');
-            if (colons > 1)
-            {
-                error = "too many colons (write IPv6 addresses in brackets, e.g. [::1]:2379)";
-                return false;
-            }
-
-            var colon = rest.IndexOf(':', StringComparison.Ordinal);
-            host = colon >= 0 ? rest[..colon] : rest;
-            portText = colon >= 0 ? rest[(colon + 1)..] : null;
-        }
-
-        if (host.Length == 0)
-        {
-            error = "missing host";
             return false;
         }
 
@@ -117,11 +49,12 @@ internal sealed record EndpointAddress(string Host, int Port)
             port = DefaultClientPort;
             notes |= EndpointParseNotes.DefaultPortAssumed;
         }
-        else if (!TryParsePort(portText, out port, out error))
+        else if (!TryParsePort(portText, out port, out error) && !(allowPortZero && portText == "0"))
         {
             return false;
         }
 
+        error = "";
         address = new EndpointAddress(host, port);
         return true;
     }
@@ -153,16 +86,118 @@ internal sealed record EndpointAddress(string Host, int Port)
         return true;
     }
 
-    private static bool IsValidHost(string host)
+    /// <summary>
+    /// An IP literal as Go reads one: IPv4 only as four decimal parts without leading zeros, or IPv6. .NET alone would
+    /// also take inet_aton's forms (<c>2379</c> = 0.0.9.75, <c>010.0.0.1</c> = 8.0.0.1), silently dialing somewhere else.
+    /// </summary>
+    public static bool TryParseIPLiteral(string host, out IPAddress? ip)
     {
-        if (IPAddress.TryParse(host, out _))
+        ip = null;
+        if (host.Contains(':', StringComparison.Ordinal))
+        {
+            return IPAddress.TryParse(host, out ip) && ip.AddressFamily == AddressFamily.InterNetworkV6;
+        }
+
+        var parts = host.Split('.');
+        if (parts.Length != 4 || !parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit) && (p.Length == 1 || p[0] != '0') && int.Parse(p, CultureInfo.InvariantCulture) <= 255))
+        {
+            return false;
+        }
+
+        ip = IPAddress.Parse(host);
+        return true;
+    }
+
+    private static bool TryStripScheme(ref string rest, ref EndpointParseNotes notes, out string error)
+    {
+        error = "";
+        var schemeEnd = rest.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd < 0)
         {
             return true;
         }
 
-        // RFC 1123 labels; a trailing dot (fully qualified, as SRV targets are written) is allowed.
+        var scheme = rest[..schemeEnd].ToLowerInvariant();
+        if (scheme is not ("http" or "https"))
+        {
+            error = $"unsupported scheme \"{scheme}\" (the gateway forwards TCP; give host:port)";
+            return false;
+        }
+
+        notes |= EndpointParseNotes.SchemeStripped;
+        rest = rest[(schemeEnd + 3)..];
+
+        // A URL may end in a path ("http://host:2379/"); only the authority matters to a TCP proxy.
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0)
+        {
+            rest = rest[..slash];
+        }
+
+        return true;
+    }
+
+    private static bool TrySplitHostPort(string rest, out string host, out string? portText, out string error)
+    {
+        error = "";
+        portText = null;
+        if (!rest.StartsWith('['))
+        {
+            if (rest.Count(c => c == ':') > 1)
+            {
+                host = rest;
+                error = "too many colons (write IPv6 addresses in brackets, e.g. [::1]:2379)";
+                return false;
+            }
+
+            var colon = rest.IndexOf(':', StringComparison.Ordinal);
+            host = colon >= 0 ? rest[..colon] : rest;
+            portText = colon >= 0 ? rest[(colon + 1)..] : null;
+            if (host.Length == 0)
+            {
+                error = "missing host";
+                return false;
+            }
+
+            return true;
+        }
+
+        var close = rest.IndexOf(']', StringComparison.Ordinal);
+        host = close < 0 ? rest : rest[1..close];
+        if (close < 0)
+        {
+            error = "missing ']' in IPv6 address";
+            return false;
+        }
+
+        var after = rest[(close + 1)..];
+        if (after.Length > 0 && !after.StartsWith(':'))
+        {
+            error = "unexpected text after ']'";
+            return false;
+        }
+
+        portText = after.Length > 0 ? after[1..] : null;
+        if (!IPAddress.TryParse(host, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            error = $"\"{host}\" is not an IPv6 address";
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool IsValidHost(string host)
+    {
+        if (TryParseIPLiteral(host, out _))
+        {
+            return true;
+        }
+
+        // RFC 1123 labels; a trailing dot (fully qualified, as SRV targets are written) is allowed. A name made of digits
+        // and dots only would be read as an odd IP spelling by the resolver, so it must be a proper dotted quad instead.
         var name = host.EndsWith('.') ? host[..^1] : host;
-        if (name.Length is 0 or > 253)
+        if (name.Length is 0 or > 253 || name.All(c => char.IsAsciiDigit(c) || c == '.'))
         {
             return false;
         }

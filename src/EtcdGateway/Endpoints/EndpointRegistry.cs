@@ -24,6 +24,26 @@ internal sealed class EndpointRegistry
     /// <summary>Puts the endpoint back in rotation. Returns true only for the caller that changed its state.</summary>
     public bool MarkAvailable(Endpoint endpoint) => SetAvailability(endpoint, true, null);
 
+    /// <summary>Swaps in a new version of an endpoint (e.g. with fresh IP addresses), keeping its state. False if it is gone.</summary>
+    public bool Replace(Endpoint current, Endpoint replacement)
+    {
+        while (true)
+        {
+            var snapshot = Current;
+            var index = snapshot.IndexOf(current);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            var next = new EndpointSnapshot(snapshot.Statuses.SetItem(index, snapshot.Statuses[index] with { Endpoint = replacement }));
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _current, next, snapshot), snapshot))
+            {
+                return true;
+            }
+        }
+    }
+
     private bool SetAvailability(Endpoint endpoint, bool available, string? error)
     {
         while (true)

@@ -1,4 +1,5 @@
 using EtcdGateway.Endpoints;
+using EtcdGateway.Hosting;
 using EtcdGateway.Logging;
 using EtcdGateway.Relay;
 
@@ -6,30 +7,37 @@ namespace EtcdGateway.Health;
 
 /// <summary>
 /// Every <c>--retry-delay</c>, dials each endpoint that is out of rotation and puts back those that answer
-/// (etcd's gateway monitor, with the same log lines, plus a dial timeout).
+/// (etcd's gateway monitor, with the same log lines, plus a dial timeout). A host name is resolved again first,
+/// so a member whose name moved to a new address is found there.
 /// </summary>
 internal sealed class EndpointRetryMonitor(EndpointRegistry registry, BackendDialer dialer, JsonLogger logger, TimeSpan interval, TimeProvider time)
 {
     public async Task RunAsync(CancellationToken stopping)
     {
-        try
+        while (!stopping.IsCancellationRequested)
         {
-            while (true)
+            try
             {
                 await Task.Delay(interval, time, stopping);
                 var unavailable = registry.Current.Unavailable;
                 await Task.WhenAll(unavailable.Select(e => TryReactivateAsync(e, stopping)));
             }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Shutting down.
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // The monitor is what brings endpoints back; it must outlive any one bad round.
+                logger.Error("endpoint retry round failed; trying again next interval", [LogField.Error(e), new("type", e.GetType().Name)]);
+            }
         }
     }
 
     /// <summary>One retry of one endpoint; returns whether it is back in rotation.</summary>
     public async Task<bool> TryReactivateAsync(Endpoint endpoint, CancellationToken stopping)
     {
+        endpoint = await RefreshAddressesAsync(endpoint);
         try
         {
             using var socket = await dialer.DialAsync(endpoint, stopping);
@@ -47,5 +55,37 @@ internal sealed class EndpointRetryMonitor(EndpointRegistry registry, BackendDia
         }
 
         return true;
+    }
+
+    private async Task<Endpoint> RefreshAddressesAsync(Endpoint endpoint)
+    {
+        if (EndpointAddress.TryParseIPLiteral(endpoint.Address.Host, out _))
+        {
+            return endpoint;
+        }
+
+        try
+        {
+            var addresses = await EndpointResolver.LookupAsync(endpoint.Address.Host);
+            if (addresses.SequenceEqual(endpoint.IPAddresses))
+            {
+                return endpoint;
+            }
+
+            var refreshed = endpoint with { IPAddresses = addresses };
+            if (registry.Replace(endpoint, refreshed))
+            {
+                logger.Info("endpoint resolves to new addresses", [
+                    new("address", endpoint.Name), new("ips", addresses.Select(a => a.ToString()).ToArray())]);
+                return refreshed;
+            }
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            // Keep dialing the last known addresses; DNS being down says nothing about the member.
+            logger.Debug("cannot resolve endpoint again; keeping its last addresses", [new("address", endpoint.Name), LogField.Error(e)]);
+        }
+
+        return endpoint;
     }
 }

@@ -36,24 +36,23 @@ internal static class EndpointResolver
         return endpoints;
     }
 
-    /// <summary>IP literals as they are; names through the system resolver, IPv4 first (as Go's dialer prefers).</summary>
+    /// <summary>IP literals as they are; names through the system resolver, in its order. Failures are usage errors on <paramref name="flag"/>.</summary>
     public static async Task<ImmutableArray<IPAddress>> ResolveHostAsync(string host, string flag, string value)
     {
-        if (IPAddress.TryParse(host, out var literal))
+        if (EndpointAddress.TryParseIPLiteral(host, out var literal))
         {
-            return [literal];
+            return [literal!];
         }
 
         try
         {
-            using var timeout = new CancellationTokenSource(LookupTimeout);
-            var found = await Dns.GetHostAddressesAsync(host, timeout.Token);
-            if (found.Length == 0)
+            var found = await LookupAsync(host);
+            if (found.IsEmpty)
             {
                 throw UsageException.InvalidValue(flag, value, $"host \"{host}\" has no addresses");
             }
 
-            return [.. found.OrderBy(ip => ip.AddressFamily == AddressFamily.InterNetwork ? 0 : 1)];
+            return found;
         }
         catch (SocketException e)
         {
@@ -63,6 +62,15 @@ internal static class EndpointResolver
         {
             throw UsageException.InvalidValue(flag, value, $"cannot resolve host \"{host}\": lookup timed out after {GoDuration.Format(LookupTimeout)}");
         }
+    }
+
+    /// <summary>One lookup through the system resolver, bounded in time.</summary>
+    /// <exception cref="SocketException">The name does not resolve.</exception>
+    /// <exception cref="OperationCanceledException">The resolver did not answer in time.</exception>
+    public static async Task<ImmutableArray<IPAddress>> LookupAsync(string host)
+    {
+        using var timeout = new CancellationTokenSource(LookupTimeout);
+        return [.. await Dns.GetHostAddressesAsync(host, timeout.Token)];
     }
 
     private static bool IsSameSocket(IPEndPoint endpoint, IPEndPoint listen)

@@ -14,7 +14,10 @@ internal static class FileDescriptorBudget
 
     private const int RlimitNofile = 7;
 
-    /// <summary>Client connections allowed: two fds each, after what is already open and the headroom; at least 1.</summary>
+    /// <summary>
+    /// Client connections allowed: two fds each, after what is already open, the fixed headroom, and a further 5% of the
+    /// limit (so a large limit keeps proportionally more spare); at least 1.
+    /// </summary>
     public static int MaxConnections(ulong softLimit, int openAtStart)
     {
         var spare = (long)Math.Min(softLimit, int.MaxValue) - openAtStart - Headroom - (long)(Math.Min(softLimit, int.MaxValue) / 20);

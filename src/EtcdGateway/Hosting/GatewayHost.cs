@@ -18,70 +18,63 @@ internal static class GatewayHost
 
     public static async Task<int> RunAsync(GatewayOptions options, JsonLogger logger, TimeProvider time, Random random)
     {
-        // :: Step 1: resolve endpoints and bind. Errors here throw UsageException before anything has started.
-        var (listenSocket, listenEndPoint) = await ListenSocketFactory.BindAsync(options.ListenAddress);
-        IReadOnlyList<Endpoint> endpoints;
-        try
+        // :: Step 1: resolve the listen address and the endpoints, then bind. Errors throw UsageException; nothing has started.
+        var listenEndPoint = await ListenSocketFactory.ResolveAsync(options.ListenAddress);
+        var endpoints = await EndpointResolver.ResolveAsync(options.Endpoints, listenEndPoint);
+        using var listenSocket = ListenSocketFactory.Bind(listenEndPoint, options.ListenAddress.ToString());
+        using var signals = new ShutdownSignals(logger);
+        LogNotices(options.Notices, logger);
+
+        // :: Step 2: wire the parts.
+        var registry = new EndpointRegistry(endpoints, time);
+        var dialer = new BackendDialer(options.DialTimeout, time);
+        using var tracker = new ConnectionTracker(FileDescriptorBudget.ForThisProcess() ?? int.MaxValue / 2);
+        var context = new GatewayContext(registry, PickPolicyFactory.Create(options.PickPolicy, random), dialer, tracker, logger, options.RetryDelay);
+        var monitor = new EndpointRetryMonitor(registry, dialer, logger, options.RetryDelay, time);
+        var listener = new GatewayListener(listenSocket, context, time);
+
+        // :: Step 3: serve.
+        logger.Info("ready to proxy client requests", [
+            new("endpoints", endpoints.Select(e => e.Name).ToArray()), new("listen-addr", listenSocket.LocalEndPoint?.ToString()),
+            new("pick-policy", PickPolicyFactory.NameOf(options.PickPolicy)), new("retry-delay", options.RetryDelay),
+            new("dial-timeout", options.DialTimeout), new("max-connections", tracker.MaxConnections)]);
+        var notifier = SystemdNotifier.FromEnvironment();
+        notifier.Notify("READY=1");
+
+        using var monitorStop = new CancellationTokenSource();
+        var monitorTask = monitor.RunAsync(monitorStop.Token);
+        var stoppedCleanly = await listener.RunAsync(signals.Stopping);
+
+        // :: Step 4: stop accepting at once, then drain.
+        notifier.Notify("STOPPING=1");
+        listenSocket.Dispose();
+        await DrainAsync(tracker, options.DrainTimeout, logger, time);
+        await monitorStop.CancelAsync();
+        await monitorTask;
+
+        if (!stoppedCleanly)
         {
-            endpoints = await EndpointResolver.ResolveAsync(options.Endpoints, listenEndPoint);
+            logger.Error("gateway stopped after a fatal listener error", [new("exit-code", FatalExitCode)]);
+            return FatalExitCode;
         }
-        catch
+
+        logger.Info("gateway stopped");
+        return 0;
+    }
+
+    private static void LogNotices(IReadOnlyList<StartupNotice> notices, JsonLogger logger)
+    {
+        foreach (var notice in notices)
         {
-            listenSocket.Dispose();
-            throw;
-        }
-
-        using (listenSocket)
-        using (var signals = new ShutdownSignals(logger))
-        {
-            foreach (var notice in options.Notices)
+            LogField[] fields = [new("flag", notice.Flag), new("value", notice.Value)];
+            if (notice.Level >= LogLevel.Warn)
             {
-                LogField[] fields = [new("flag", notice.Flag), new("value", notice.Value)];
-                if (notice.Level >= LogLevel.Warn)
-                {
-                    logger.Warn(notice.Message, fields);
-                }
-                else
-                {
-                    logger.Info(notice.Message, fields);
-                }
+                logger.Warn(notice.Message, fields);
             }
-
-            // :: Step 2: wire the parts.
-            var registry = new EndpointRegistry(endpoints, time);
-            var dialer = new BackendDialer(options.DialTimeout);
-            using var tracker = new ConnectionTracker(FileDescriptorBudget.ForThisProcess() ?? int.MaxValue / 2);
-            var context = new GatewayContext(registry, PickPolicyFactory.Create(options.PickPolicy, random), dialer, tracker, logger, options.RetryDelay);
-            var monitor = new EndpointRetryMonitor(registry, dialer, logger, options.RetryDelay, time);
-            var listener = new GatewayListener(listenSocket, context, time);
-
-            // :: Step 3: serve.
-            logger.Info("ready to proxy client requests", [
-                new("endpoints", endpoints.Select(e => e.Name).ToArray()), new("listen-addr", listenEndPoint.ToString()),
-                new("pick-policy", PickPolicyFactory.NameOf(options.PickPolicy)), new("retry-delay", options.RetryDelay), new("dial-timeout", options.DialTimeout),
-                new("max-connections", tracker.MaxConnections)]);
-            var notifier = SystemdNotifier.FromEnvironment();
-            notifier.Notify("READY=1");
-
-            using var monitorStop = new CancellationTokenSource();
-            var monitorTask = monitor.RunAsync(monitorStop.Token);
-            var stoppedCleanly = await listener.RunAsync(signals.Stopping);
-
-            // :: Step 4: stop accepting at once, then drain.
-            notifier.Notify("STOPPING=1");
-            listenSocket.Dispose();
-            await DrainAsync(tracker, options.DrainTimeout, logger, time);
-            await monitorStop.CancelAsync();
-            await monitorTask;
-
-            if (!stoppedCleanly)
+            else
             {
-                logger.Error("gateway stopped after a fatal listener error", [new("exit-code", FatalExitCode)]);
-                return FatalExitCode;
+                logger.Info(notice.Message, fields);
             }
-
-            logger.Info("gateway stopped");
-            return 0;
         }
     }
 

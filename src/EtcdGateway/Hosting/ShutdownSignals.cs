@@ -46,7 +46,10 @@ internal sealed class ShutdownSignals : IDisposable
         }
 
         var code = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
-        _logger.Warn("received second signal; exiting without waiting for connections", [new("signal", name), new("exit-code", code)]);
+
+        // "At once" must hold even if stderr is a stuck pipe holding the logger: give the line a moment, then go.
+        var logged = Task.Run(() => _logger.Warn("received second signal; exiting without waiting for connections", [new("signal", name), new("exit-code", code)]));
+        logged.Wait(TimeSpan.FromMilliseconds(200));
         Environment.Exit(code);
     }
 }

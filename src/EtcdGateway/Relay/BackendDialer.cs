@@ -5,45 +5,39 @@ using EtcdGateway.Endpoints;
 namespace EtcdGateway.Relay;
 
 /// <summary>Opens a TCP connection to an endpoint, trying each of its IP addresses, all within <c>--dial-timeout</c>.</summary>
-internal sealed class BackendDialer(TimeSpan dialTimeout)
+internal sealed class BackendDialer(TimeSpan dialTimeout, TimeProvider time)
 {
-    public TimeSpan DialTimeout => dialTimeout;
-
     /// <exception cref="DialException">No address answered in time; <see cref="DialException.Fault"/> says whose fault.</exception>
     public async Task<Socket> DialAsync(Endpoint endpoint, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(dialTimeout);
+        using var timeout = new CancellationTokenSource(dialTimeout, time);
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken) : null;
+        var token = linked?.Token ?? timeout.Token;
         DialException? last = null;
         foreach (var ip in endpoint.IPAddresses)
         {
             var target = new IPEndPoint(ip, endpoint.Address.Port);
-            Socket socket;
+            Socket? socket = null;
             try
             {
                 socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            }
-            catch (SocketException e)
-            {
-                throw new DialException($"dial tcp {target}: {SocketErrors.Describe(e)}", DialFault.Local, e);
-            }
-
-            try
-            {
                 socket.NoDelay = true;
-                await socket.ConnectAsync(target, timeout.Token);
+                await socket.ConnectAsync(target, token);
                 return socket;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                socket.Dispose();
-                throw new DialException($"dial tcp {target}: i/o timeout (no answer within {Cli.GoDuration.Format(dialTimeout)})", DialFault.Endpoint);
+                socket?.Dispose();
+                throw new DialException($"dial tcp {target}: i/o timeout", DialFault.Endpoint);
             }
             catch (SocketException e)
             {
-                socket.Dispose();
+                socket?.Dispose();
+
+                // socket() itself failing (socket is null) is ours only when it is a shortage; EAFNOSUPPORT, say, is the address's.
                 var fault = SocketErrors.IsLocalResourceShortage(e.SocketErrorCode) ? DialFault.Local : DialFault.Endpoint;
-                last = new DialException($"dial tcp {target}: {SocketErrors.Describe(e)}", fault, e);
+                var step = socket is null ? "socket" : "connect";
+                last = new DialException($"dial tcp {target}: {step}: {SocketErrors.Describe(e)}", fault, e);
                 if (fault == DialFault.Local)
                 {
                     throw last;
@@ -51,7 +45,7 @@ internal sealed class BackendDialer(TimeSpan dialTimeout)
             }
             catch
             {
-                socket.Dispose();
+                socket?.Dispose();
                 throw;
             }
         }

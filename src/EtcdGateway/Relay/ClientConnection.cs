@@ -41,7 +41,8 @@ internal sealed class ClientConnection
             }
 
             var (backend, endpoint) = dialed.Value;
-            Volatile.Write(ref _backend, backend);
+            // Exchange is a full fence: Abort() either sees this socket, or we see its flag below; never neither.
+            Interlocked.Exchange(ref _backend, backend);
             if (Volatile.Read(ref _aborted) != 0)
             {
                 // Drain gave up on us while the dial was in flight; Abort() ran before it could see this socket.
@@ -115,26 +116,29 @@ internal sealed class ClientConnection
     private async Task<(Socket Socket, Endpoint Endpoint)?> ConnectBackendAsync()
     {
         List<Endpoint>? tried = null;
+        var lastResortUsed = false;
         while (true)
         {
             var snapshot = _context.Registry.Current;
             var candidates = tried is null ? snapshot.Available : Untried(snapshot.Available, tried);
-            var lastResort = false;
-            if (candidates.Count == 0)
+            var lastResort = candidates.Count == 0;
+            if (lastResort)
             {
-                // Nothing is in rotation. Rather than refuse the client, try each out-of-rotation endpoint once: a member
-                // that came back before its retry tick is found now instead of up to --retry-delay later.
-                candidates = Untried(snapshot.Unavailable, tried ?? []);
-                lastResort = true;
+                // Nothing in rotation answers. Rather than refuse at once, dial one out-of-rotation endpoint (the pick
+                // policy spreads these over clients), so a member back before its retry tick is found by the next client,
+                // at a cost of at most one dial timeout.
+                candidates = lastResortUsed ? [] : Untried(snapshot.Unavailable, tried ?? []);
                 if (candidates.Count == 0)
                 {
                     _context.Logger.Warn("no endpoint available; closing client connection", [
                         new("client", _client.RemoteEndPoint?.ToString()), new("tried", tried?.Count ?? 0)]);
                     return null;
                 }
+
+                lastResortUsed = true;
             }
 
-            var endpoint = lastResort ? candidates[0] : _context.PickPolicy.Pick(candidates);
+            var endpoint = _context.PickPolicy.Pick(candidates);
             try
             {
                 var socket = await _context.Dialer.DialAsync(endpoint, CancellationToken.None);

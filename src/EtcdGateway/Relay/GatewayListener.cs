@@ -13,6 +13,12 @@ internal sealed class GatewayListener(Socket listenSocket, GatewayContext contex
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
+    /// <summary>At the cap every closed connection lets one more in; one line per interval says so instead of two per connection.</summary>
+    private static readonly TimeSpan CapLogInterval = TimeSpan.FromSeconds(10);
+
+    private long _lastCapLog = long.MinValue;
+    private int _capWaitsSinceLog;
+
     /// <summary>Accepts until <paramref name="stopping"/> fires (returns true) or a fatal error (returns false).</summary>
     public async Task<bool> RunAsync(CancellationToken stopping)
     {
@@ -81,18 +87,23 @@ internal sealed class GatewayListener(Socket listenSocket, GatewayContext contex
             return true;
         }
 
-        context.Logger.Warn("connection limit reached; new connections wait in the listen backlog", [
-            new("max-connections", context.Tracker.MaxConnections)]);
+        _capWaitsSinceLog++;
+        if (_lastCapLog == long.MinValue || time.GetElapsedTime(_lastCapLog) >= CapLogInterval)
+        {
+            context.Logger.Warn("connection limit reached; new connections wait in the listen backlog", [
+                new("max-connections", context.Tracker.MaxConnections), new("waits", _capWaitsSinceLog)]);
+            _lastCapLog = time.GetTimestamp();
+            _capWaitsSinceLog = 0;
+        }
+
         try
         {
             await context.Tracker.ReserveAsync(stopping);
+            return true;
         }
         catch (OperationCanceledException)
         {
             return false;
         }
-
-        context.Logger.Info("below the connection limit again; accepting", [new("open-connections", context.Tracker.Count)]);
-        return true;
     }
 }

@@ -25,7 +25,16 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// <summary><c>127.0.0.1:PORT</c> the gateway listens on.</summary>
     public string ListenAddress { get; }
 
-    public int ListenPort => int.Parse(ListenAddress.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The port actually listened on, from the ready log line (so <c>:0</c> works too).</summary>
+    public int ListenPort
+    {
+        get
+        {
+            var ready = LogEntries("ready to proxy client requests");
+            var address = ready.Count > 0 ? ready[0].GetProperty("listen-addr").GetString()! : ListenAddress;
+            return int.Parse(address[(address.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
 
     public int Pid => _process.Id;
 

@@ -7,10 +7,11 @@ namespace EtcdGateway.IntegrationTests.Infrastructure;
 /// <summary>Small raw-socket helpers for talking to the gateway as a client.</summary>
 public static class Loopback
 {
-    public static async Task<Socket> ConnectAsync(int port)
+    public static async Task<Socket> ConnectAsync(int port, IPAddress? address = null)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        address ??= IPAddress.Loopback;
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(new IPEndPoint(address, port));
         return socket;
     }
 

@@ -21,7 +21,8 @@ public sealed class TestBackend : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndPoint!).Port;
 
-    public string Address => $"127.0.0.1:{Port}";
+    /// <summary><c>host:port</c> as the gateway's --endpoints takes it (IPv6 in brackets).</summary>
+    public string Address => _listener.LocalEndPoint!.ToString()!;
 
     public int AcceptedCount
     {
@@ -34,11 +35,12 @@ public sealed class TestBackend : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a backend that runs <paramref name="serve"/> for every accepted connection.</summary>
-    public static TestBackend Start(Func<Socket, Task> serve, int? port = null)
+    /// <summary>Starts a backend that runs <paramref name="serve"/> for every accepted connection, on 127.0.0.1 unless told otherwise.</summary>
+    public static TestBackend Start(Func<Socket, Task> serve, int? port = null, IPAddress? address = null)
     {
-        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, port ?? 0));
+        address ??= IPAddress.Loopback;
+        var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(address, port ?? 0));
         listener.Listen(512);
         return new TestBackend(listener, serve);
     }
@@ -60,8 +62,8 @@ public sealed class TestBackend : IAsyncDisposable
         }
     });
 
-    /// <summary>Writes <paramref name="greeting"/> as soon as a connection arrives, then echoes.</summary>
-    public static TestBackend Greeting(string greeting) => Start(async socket =>
+    /// <summary>Writes <paramref name="greeting"/> as soon as a connection arrives, then reads until the client is done.</summary>
+    public static TestBackend Greeting(string greeting, IPAddress? address = null) => Start(address: address, serve: async socket =>
     {
         await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(greeting));
         var buffer = new byte[4096];
@@ -70,7 +72,7 @@ public sealed class TestBackend : IAsyncDisposable
         }
 
         socket.Shutdown(SocketShutdown.Send);
-    });
+    }, port: null);
 
     public async ValueTask DisposeAsync()
     {

@@ -54,6 +54,18 @@ public class GatewayOptionsBuilderTests
         Assert.Equal(new EndpointAddress("0.0.0.0", 23790), Build("--listen-addr=:23790").ListenAddress);
 
     [Fact]
+    public void ListenPortZero_AsksForAnyFreePort() =>
+        Assert.Equal(0, Build("--listen-addr=127.0.0.1:0").ListenAddress.Port);
+
+    [Fact]
+    public void EndpointPortZero_IsRefused() =>
+        Assert.Throws<UsageException>(() => Build("--endpoints=127.0.0.1:0"));
+
+    [Fact]
+    public void LongestTimerDuration_IsAccepted() =>
+        Assert.Equal(TimeSpan.FromHours(1193), Build("--retry-delay=1193h").RetryDelay);
+
+    [Fact]
     public void OurFlags_AreRead()
     {
         var options = Build("--dial-timeout=500ms", "--drain-timeout=0s", "--pick-policy=random", "--log-level=debug", "--retry-delay=1.5s");
@@ -77,6 +89,10 @@ public class GatewayOptionsBuilderTests
     [InlineData("--retry-delay=-1s", "--retry-delay", "-1s")]
     [InlineData("--dial-timeout=fast", "--dial-timeout", "fast")]
     [InlineData("--drain-timeout=-5s", "--drain-timeout", "-5s")]
+    [InlineData("--dial-timeout=1200h", "--dial-timeout", "1200h")]
+    [InlineData("--retry-delay=3000000h", "--retry-delay", "3000000h")]
+    [InlineData("--endpoints=2379", "--endpoints", "2379")]
+    [InlineData("--endpoints=010.0.0.1:2379", "--endpoints", "010.0.0.1:2379")]
     [InlineData("--pick-policy=fastest", "--pick-policy", "fastest")]
     [InlineData("--log-level=loud", "--log-level", "loud")]
     [InlineData("--discovery-srv=example.com:53", "--discovery-srv", "example.com:53")]

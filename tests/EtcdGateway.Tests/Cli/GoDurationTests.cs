@@ -37,6 +37,8 @@ public class GoDurationTests
     [InlineData("-", "invalid duration")]
     [InlineData("10ss", "unknown unit")]
     [InlineData("99999999999999999999999h", "out of range")]
+    [InlineData("3000000h", "out of range")]
+    [InlineData("2562047h47m17s", "out of range")]
     public void TryParse_RejectsWhatGoRejects(string text, string reason)
     {
         Assert.False(GoDuration.TryParse(text, out _, out var error));
@@ -55,6 +57,19 @@ public class GoDurationTests
     [InlineData(-2_000L, "-2s")]
     public void Format_PrintsLikeGo(long milliseconds, string expected) =>
         Assert.Equal(expected, GoDuration.Format(TimeSpan.FromMilliseconds(milliseconds)));
+
+    [Fact]
+    public void TryParse_GosLargestDuration_IsAccepted() =>
+        Assert.True(GoDuration.TryParse("2562047h47m16s", out _, out _));
+
+    [Theory]
+    [InlineData("1ns")]
+    [InlineData("99ns")]
+    public void TryParse_BelowTickResolution_RoundsUpInsteadOfToZero(string text)
+    {
+        Assert.True(GoDuration.TryParse(text, out var value, out _));
+        Assert.Equal(1, value.Ticks);
+    }
 
     [Fact]
     public void Format_SubMillisecond_UsesMicroseconds() =>

@@ -39,11 +39,28 @@ public class EndpointAddressTests
     [InlineData("bad host:1", "not a valid host")]
     [InlineData("-bad:1", "not a valid host")]
     [InlineData("", "empty endpoint")]
+    [InlineData("2379", "not a valid host")]
+    [InlineData("127.1:2379", "not a valid host")]
+    [InlineData("010.0.0.1:2379", "not a valid host")]
+    [InlineData("1.2.3.256:1", "not a valid host")]
     public void TryParse_Rejects(string text, string reason)
     {
         Assert.False(EndpointAddress.TryParse(text, out _, out var error, out _));
         Assert.Contains(reason, error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("10.0.0.1", true)]
+    [InlineData("0.0.0.0", true)]
+    [InlineData("::1", true)]
+    [InlineData("fe80::1%2", true)]
+    [InlineData("2379", false)] // inet_aton would make this 0.0.9.75
+    [InlineData("010.0.0.1", false)] // and this 8.0.0.1 (octal)
+    [InlineData("0x7f.0.0.1", false)]
+    [InlineData("127.1", false)]
+    [InlineData("infra0", false)]
+    public void TryParseIPLiteral_TakesOnlyWhatGoTakes(string text, bool isLiteral) =>
+        Assert.Equal(isLiteral, EndpointAddress.TryParseIPLiteral(text, out _));
 
     [Theory]
     [InlineData("::1", 2379, "[::1]:2379")]

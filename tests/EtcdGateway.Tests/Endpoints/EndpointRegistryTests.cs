@@ -58,6 +58,23 @@ public class EndpointRegistryTests
     }
 
     [Fact]
+    public void Replace_SwapsTheEndpoint_AndKeepsItsState()
+    {
+        var endpoint = Make(1);
+        var registry = new EndpointRegistry([endpoint, Make(2)], TimeProvider.System);
+        registry.MarkUnavailable(endpoint, "down");
+        var moved = endpoint with { IPAddresses = [IPAddress.Parse("127.0.0.9")] };
+
+        Assert.True(registry.Replace(endpoint, moved));
+
+        var status = registry.Current.Statuses[0];
+        Assert.Same(moved, status.Endpoint);
+        Assert.False(status.IsAvailable);
+        Assert.Equal("down", status.LastError);
+        Assert.False(registry.Replace(endpoint, moved));
+    }
+
+    [Fact]
     public async Task ConcurrentChanges_AreNeverLost()
     {
         var endpoints = Enumerable.Range(1, 64).Select(Make).ToArray();

@@ -11,9 +11,13 @@ public class SocketErrorsTests
     [InlineData(SocketError.ConnectionAborted, AcceptErrorKind.Transient)]
     [InlineData(SocketError.ConnectionReset, AcceptErrorKind.Transient)]
     [InlineData(SocketError.Interrupted, AcceptErrorKind.Transient)]
+    [InlineData(SocketError.AccessDenied, AcceptErrorKind.Transient)] // EPERM: a firewall refused one peer
+    [InlineData(SocketError.ProtocolOption, AcceptErrorKind.Transient)] // ENOPROTOOPT
+    [InlineData(SocketError.SocketError, AcceptErrorKind.ResourcePressure)] // ENOMEM, EPROTO arrive unmapped
     [InlineData(SocketError.NotSocket, AcceptErrorKind.Fatal)]
     [InlineData(SocketError.InvalidArgument, AcceptErrorKind.Fatal)]
-    [InlineData(SocketError.AccessDenied, AcceptErrorKind.Fatal)]
+    [InlineData(SocketError.Fault, AcceptErrorKind.Fatal)]
+    [InlineData(SocketError.OperationAborted, AcceptErrorKind.Fatal)]
     internal void AcceptErrors_AreTiered(SocketError error, AcceptErrorKind expected) =>
         Assert.Equal(expected, SocketErrors.ClassifyAcceptError(error));
 
@@ -25,6 +29,10 @@ public class SocketErrorsTests
     [InlineData(SocketError.HostUnreachable, false)]
     public void LocalShortages_AreNotBlamedOnTheEndpoint(SocketError error, bool local) =>
         Assert.Equal(local, SocketErrors.IsLocalResourceShortage(error));
+
+    [Fact]
+    public void UnknownErrors_AreBackedOffFrom_NeverFatal() =>
+        Assert.Equal(AcceptErrorKind.ResourcePressure, SocketErrors.ClassifyAcceptError((SocketError)123456));
 
     [Fact]
     public void Describe_ReadsLikeGo() =>
