@@ -7,6 +7,8 @@ internal static class PickPolicyFactory
     {
         ["round-robin"] = PickPolicyKind.RoundRobin,
         ["random"] = PickPolicyKind.Random,
+        ["least-connections"] = PickPolicyKind.LeastConnections,
+        ["power-of-two-choices"] = PickPolicyKind.PowerOfTwoChoices,
     };
 
     public static string NameOf(PickPolicyKind kind) => Names.First(pair => pair.Value == kind).Key;
@@ -15,6 +17,8 @@ internal static class PickPolicyFactory
     {
         PickPolicyKind.RoundRobin => new RoundRobinPickPolicy(),
         PickPolicyKind.Random => new RandomPickPolicy(random),
+        PickPolicyKind.LeastConnections => new LeastConnectionsPickPolicy(),
+        PickPolicyKind.PowerOfTwoChoices => new PowerOfTwoChoicesPickPolicy(random),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

@@ -5,4 +5,6 @@ internal enum PickPolicyKind
 {
     RoundRobin,
     Random,
+    LeastConnections,
+    PowerOfTwoChoices,
 }

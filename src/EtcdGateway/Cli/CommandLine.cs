@@ -54,8 +54,8 @@ internal static class CommandLine
             return 0;
         }
 
-        var options = GatewayOptionsBuilder.Build(flags);
+        var options = GatewayConfiguration.Load(flags);
         using var logger = new JsonLogger(Console.OpenStandardError(), options.LogLevel, TimeProvider.System);
-        return await GatewayHost.RunAsync(options, logger, TimeProvider.System, Random.Shared);
+        return await GatewayHost.RunAsync(options, flags, logger, TimeProvider.System, Random.Shared);
     }
 }

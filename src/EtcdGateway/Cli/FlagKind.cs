@@ -14,4 +14,7 @@ internal enum FlagKind
 
     /// <summary>A Go duration such as <c>1m0s</c>.</summary>
     Duration,
+
+    /// <summary>A whole number.</summary>
+    Int,
 }

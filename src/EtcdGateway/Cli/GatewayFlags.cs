@@ -14,6 +14,17 @@ internal static class GatewayFlags
     public const string DrainTimeout = "drain-timeout";
     public const string PickPolicy = "pick-policy";
     public const string LogLevel = "log-level";
+    public const string HealthCheck = "health-check";
+    public const string HealthInterval = "health-interval";
+    public const string HealthTimeout = "health-timeout";
+    public const string HealthUnhealthyThreshold = "health-unhealthy-threshold";
+    public const string HealthHealthyThreshold = "health-healthy-threshold";
+    public const string HealthCaCert = "health-cacert";
+    public const string HealthCert = "health-cert";
+    public const string HealthKey = "health-key";
+    public const string EjectGrace = "eject-grace";
+    public const string AutoSyncInterval = "endpoints-auto-sync-interval";
+    public const string ConfigFile = "config-file";
 
     public static readonly IReadOnlyList<FlagDefinition> All =
     [
@@ -26,7 +37,18 @@ internal static class GatewayFlags
         new(TrustedCaFile, FlagKind.String, "", "CA file used to verify endpoints found by SRV discovery"),
         new(DialTimeout, FlagKind.Duration, "2s", "how long a dial to an endpoint may take before the next endpoint is tried"),
         new(DrainTimeout, FlagKind.Duration, "30s", "on SIGTERM/SIGINT, how long open connections may finish before they are closed"),
-        new(PickPolicy, FlagKind.String, "round-robin", "how a backend is chosen for each client connection: round-robin or random"),
+        new(PickPolicy, FlagKind.String, "round-robin", "how a backend is chosen for each client connection: round-robin, random, least-connections or power-of-two-choices"),
         new(LogLevel, FlagKind.String, "info", "log level: debug, info, warn or error"),
+        new(HealthCheck, FlagKind.String, "auto", "active health probe: auto (GET /health on plain endpoints, TCP connect on TLS ones unless --health-cacert is set), http, tcp or none"),
+        new(HealthInterval, FlagKind.Duration, "1s", "how often each endpoint is probed"),
+        new(HealthTimeout, FlagKind.Duration, "500ms", "how long one probe may take"),
+        new(HealthUnhealthyThreshold, FlagKind.Int, "2", "consecutive failed probes that take an endpoint out of rotation"),
+        new(HealthHealthyThreshold, FlagKind.Int, "2", "consecutive passed probes that put it back"),
+        new(HealthCaCert, FlagKind.String, "", "CA bundle to verify TLS endpoints' certificates in health probes and member-list sync"),
+        new(HealthCert, FlagKind.String, "", "client certificate (PEM) for health probes of TLS endpoints"),
+        new(HealthKey, FlagKind.String, "", "client key (PEM) for --health-cert"),
+        new(EjectGrace, FlagKind.Duration, "5s", "open connections to an endpoint taken out of rotation by health are closed after this (0s: never)"),
+        new(AutoSyncInterval, FlagKind.Duration, "0s", "how often to replace the endpoints with the cluster's member list (0s: never)"),
+        new(ConfigFile, FlagKind.String, "", "YAML file with the same keys as these flags; re-read on SIGHUP (command-line flags win)"),
     ];
 }

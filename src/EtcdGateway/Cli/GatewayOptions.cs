@@ -1,5 +1,6 @@
 using EtcdGateway.Balancing;
 using EtcdGateway.Endpoints;
+using EtcdGateway.Health;
 using EtcdGateway.Logging;
 
 namespace EtcdGateway.Cli;
@@ -20,6 +21,14 @@ internal sealed record GatewayOptions
     public PickPolicyKind PickPolicy { get; init; } = PickPolicyKind.RoundRobin;
 
     public LogLevel LogLevel { get; init; } = LogLevel.Info;
+
+    public HealthOptions Health { get; init; } = new();
+
+    /// <summary>How often the endpoint set is replaced by the cluster's member list; zero: never.</summary>
+    public TimeSpan AutoSyncInterval { get; init; }
+
+    /// <summary>The YAML file the options were read from, re-read on SIGHUP; null when there is none.</summary>
+    public string? ConfigFile { get; init; }
 
     /// <summary>Things worth a log line once the logger exists (a default port assumed, a scheme stripped).</summary>
     public IReadOnlyList<StartupNotice> Notices { get; init; } = [];

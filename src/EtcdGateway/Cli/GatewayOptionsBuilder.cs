@@ -1,5 +1,6 @@
 using EtcdGateway.Balancing;
 using EtcdGateway.Endpoints;
+using EtcdGateway.Health;
 using EtcdGateway.Logging;
 
 namespace EtcdGateway.Cli;
@@ -44,9 +45,73 @@ internal static class GatewayOptionsBuilder
             DrainTimeout = drainTimeout,
             PickPolicy = policy,
             LogLevel = level,
+            Health = ParseHealth(flags),
+            AutoSyncInterval = Duration(flags, GatewayFlags.AutoSyncInterval, TimeSpan.Zero, allowZero: true),
+            ConfigFile = ExistingFile(flags, GatewayFlags.ConfigFile),
             Notices = notices,
         };
         return WithDiscovery(options, flags);
+    }
+
+    private static HealthOptions ParseHealth(ParsedFlags flags)
+    {
+        var modeText = flags.Last(GatewayFlags.HealthCheck) ?? "auto";
+        var mode = modeText switch
+        {
+            "auto" => HealthCheckMode.Auto,
+            "http" => HealthCheckMode.Http,
+            "tcp" => HealthCheckMode.Tcp,
+            "none" => HealthCheckMode.None,
+            _ => throw UsageException.InvalidValue(GatewayFlags.HealthCheck, modeText, "expected auto, http, tcp or none"),
+        };
+
+        var cert = ExistingFile(flags, GatewayFlags.HealthCert);
+        var key = ExistingFile(flags, GatewayFlags.HealthKey);
+        if ((cert is null) != (key is null))
+        {
+            var (flag, value) = cert is null ? (GatewayFlags.HealthKey, key!) : (GatewayFlags.HealthCert, cert);
+            throw UsageException.InvalidValue(flag, value, "--health-cert and --health-key go together");
+        }
+
+        return new HealthOptions
+        {
+            Mode = mode,
+            Interval = Duration(flags, GatewayFlags.HealthInterval, TimeSpan.FromSeconds(1), allowZero: false),
+            Timeout = Duration(flags, GatewayFlags.HealthTimeout, TimeSpan.FromMilliseconds(500), allowZero: false),
+            UnhealthyThreshold = PositiveInt(flags, GatewayFlags.HealthUnhealthyThreshold, 2),
+            HealthyThreshold = PositiveInt(flags, GatewayFlags.HealthHealthyThreshold, 2),
+            CaCertFile = ExistingFile(flags, GatewayFlags.HealthCaCert),
+            CertFile = cert,
+            KeyFile = key,
+            EjectGrace = Duration(flags, GatewayFlags.EjectGrace, TimeSpan.FromSeconds(5), allowZero: true),
+        };
+    }
+
+    private static int PositiveInt(ParsedFlags flags, string name, int fallback)
+    {
+        var text = flags.Last(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 1)
+        {
+            throw UsageException.InvalidValue(name, text, "expected a whole number of at least 1");
+        }
+
+        return value;
+    }
+
+    private static string? ExistingFile(ParsedFlags flags, string name)
+    {
+        var path = flags.Last(name);
+        if (path is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        return File.Exists(path) ? path : throw UsageException.InvalidValue(name, path, "no such file");
     }
 
     private static List<EndpointAddress> ParseEndpoints(ParsedFlags flags, List<StartupNotice> notices)
@@ -104,11 +169,7 @@ internal static class GatewayOptionsBuilder
             throw UsageException.InvalidValue(GatewayFlags.DiscoverySrvName, srvName, "expected letters, digits and '-'");
         }
 
-        var caFile = flags.Last(GatewayFlags.TrustedCaFile);
-        if (caFile is { Length: > 0 } && !File.Exists(caFile))
-        {
-            throw UsageException.InvalidValue(GatewayFlags.TrustedCaFile, caFile, "no such file");
-        }
+        _ = ExistingFile(flags, GatewayFlags.TrustedCaFile);
 
         if (srv is { Length: > 0 })
         {

@@ -63,6 +63,7 @@ internal static class HelpWriter
     {
         FlagKind.Bool => $"--{flag.Name}",
         FlagKind.Duration => $"--{flag.Name} duration",
+        FlagKind.Int => $"--{flag.Name} int",
         FlagKind.StringList => $"--{flag.Name} strings",
         _ => $"--{flag.Name} string",
     };

@@ -15,6 +15,18 @@ internal sealed class ParsedFlags
     /// <summary>Every value given for a list flag, commas already split.</summary>
     public IReadOnlyList<string> All(string name) => _values.TryGetValue(name, out var list) ? list : [];
 
+    /// <summary>These flags with <paramref name="top"/>'s on top: a flag given in <paramref name="top"/> replaces all of ours.</summary>
+    public ParsedFlags Overlay(ParsedFlags top)
+    {
+        var merged = new ParsedFlags { HelpRequested = HelpRequested || top.HelpRequested };
+        foreach (var (name, values) in _values.Where(v => !top.IsSet(v.Key)).Concat(top._values))
+        {
+            values.ForEach(v => merged.Add(name, v));
+        }
+
+        return merged;
+    }
+
     public void Add(string name, string value)
     {
         if (!_values.TryGetValue(name, out var list))

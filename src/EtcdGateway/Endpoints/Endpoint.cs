@@ -3,11 +3,14 @@ using System.Net;
 
 namespace EtcdGateway.Endpoints;
 
-/// <summary>A backend the gateway can dial: the address as configured and the IP addresses it resolved to.</summary>
+/// <summary>A backend the gateway can dial: the address as configured, the IP addresses it resolved to, and its live counters.</summary>
 internal sealed record Endpoint(EndpointAddress Address, ImmutableArray<IPAddress> IPAddresses)
 {
     /// <summary>The endpoint's name in logs and status: <c>host:port</c> as configured.</summary>
     public string Name { get; } = Address.ToString();
+
+    /// <summary>Carried over when the endpoint is replaced (new addresses), so counts survive a re-resolution.</summary>
+    public EndpointStats Stats { get; init; } = new();
 
     public override string ToString() => Name;
 }

@@ -10,6 +10,12 @@ internal sealed record EndpointAddress(string Host, int Port)
     /// <summary>etcd's client port, used when an endpoint is given without one (as the operations guide's examples do).</summary>
     public const int DefaultClientPort = 2379;
 
+    /// <summary>
+    /// The member speaks TLS on this port (written <c>https://</c>, or advertised so in the member list). The relay passes
+    /// TLS through regardless; health probes and member-list sync need to know.
+    /// </summary>
+    public bool Tls { get; init; }
+
     /// <summary><c>host:port</c>, with IPv6 literals in brackets: the form etcd logs and accepts.</summary>
     public override string ToString() =>
         IPAddress.TryParse(Host, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6
@@ -55,7 +61,7 @@ internal sealed record EndpointAddress(string Host, int Port)
         }
 
         error = "";
-        address = new EndpointAddress(host, port);
+        address = new EndpointAddress(host, port) { Tls = notes.HasFlag(EndpointParseNotes.Https) };
         return true;
     }
 
@@ -124,7 +130,7 @@ internal sealed record EndpointAddress(string Host, int Port)
             return false;
         }
 
-        notes |= EndpointParseNotes.SchemeStripped;
+        notes |= EndpointParseNotes.SchemeStripped | (scheme == "https" ? EndpointParseNotes.Https : EndpointParseNotes.None);
         rest = rest[(schemeEnd + 3)..];
 
         // A URL may end in a path ("http://host:2379/"); only the authority matters to a TCP proxy.

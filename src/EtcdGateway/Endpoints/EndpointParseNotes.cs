@@ -11,4 +11,7 @@ internal enum EndpointParseNotes
 
     /// <summary>An <c>http://</c> or <c>https://</c> prefix was removed (TLS passes through; it is not terminated).</summary>
     SchemeStripped = 2,
+
+    /// <summary>The scheme was <c>https://</c>: the member speaks TLS.</summary>
+    Https = 4,
 }

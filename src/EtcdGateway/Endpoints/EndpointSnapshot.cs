@@ -13,16 +13,39 @@ internal sealed class EndpointSnapshot
         Statuses = statuses;
         Available = Array.AsReadOnly(statuses.Where(s => s.IsAvailable).Select(s => s.Endpoint).ToArray());
         Unavailable = Array.AsReadOnly(statuses.Where(s => !s.IsAvailable).Select(s => s.Endpoint).ToArray());
+
+        // Healthy-or-panic: with nothing in rotation, route to what still answers, else to what still accepts TCP,
+        // rather than refuse everyone (a cluster without quorum still serves serializable reads).
+        Routable = Available;
+        if (Available.Count == 0)
+        {
+            foreach (var tier in (ReadOnlySpan<EndpointHealth>)[EndpointHealth.Answering, EndpointHealth.AcceptsTcp])
+            {
+                var fallback = statuses.Where(s => s.Health == tier).Select(s => s.Endpoint).ToArray();
+                if (fallback.Length > 0)
+                {
+                    Routable = Array.AsReadOnly(fallback);
+                    IsPanic = true;
+                    break;
+                }
+            }
+        }
     }
 
     /// <summary>Every endpoint in configured order.</summary>
     public ImmutableArray<EndpointStatus> Statuses { get; }
 
-    /// <summary>Endpoints in rotation, in configured order (precomputed: the pick reads it on every connection).</summary>
+    /// <summary>Endpoints in rotation, in configured order.</summary>
     public IReadOnlyList<Endpoint> Available { get; }
 
     /// <summary>Endpoints out of rotation, in configured order.</summary>
     public IReadOnlyList<Endpoint> Unavailable { get; }
+
+    /// <summary>Where new connections go: <see cref="Available"/>, or in panic mode the best fallback tier (precomputed: read on every connection).</summary>
+    public IReadOnlyList<Endpoint> Routable { get; }
+
+    /// <summary>Nothing is in rotation and <see cref="Routable"/> holds endpoints that failed their probe but still respond.</summary>
+    public bool IsPanic { get; }
 
     /// <summary>The endpoint's position in <see cref="Statuses"/>, or -1 when it is not in this snapshot.</summary>
     public int IndexOf(Endpoint endpoint)
@@ -36,5 +59,19 @@ internal sealed class EndpointSnapshot
         }
 
         return -1;
+    }
+
+    /// <summary>The endpoint configured at this address, or null.</summary>
+    public Endpoint? Find(EndpointAddress address)
+    {
+        foreach (var status in Statuses)
+        {
+            if (status.Endpoint.Address == address)
+            {
+                return status.Endpoint;
+            }
+        }
+
+        return null;
     }
 }

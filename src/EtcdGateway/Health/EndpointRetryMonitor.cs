@@ -6,33 +6,15 @@ using EtcdGateway.Relay;
 namespace EtcdGateway.Health;
 
 /// <summary>
-/// Every <c>--retry-delay</c>, dials each endpoint that is out of rotation and puts back those that answer
+/// With health checks off: every <c>--retry-delay</c>, dials each endpoint that is out of rotation and puts back those that answer
 /// (etcd's gateway monitor, with the same log lines, plus a dial timeout). A host name is resolved again first,
 /// so a member whose name moved to a new address is found there.
 /// </summary>
-internal sealed class EndpointRetryMonitor(EndpointRegistry registry, BackendDialer dialer, JsonLogger logger, TimeSpan interval, TimeProvider time)
+internal sealed class EndpointRetryMonitor(EndpointRegistry registry, BackendDialer dialer, JsonLogger logger, TimeSpan interval)
 {
-    public async Task RunAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(interval, time, stopping);
-                var unavailable = registry.Current.Unavailable;
-                await Task.WhenAll(unavailable.Select(e => TryReactivateAsync(e, stopping)));
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // The monitor is what brings endpoints back; it must outlive any one bad round.
-                logger.Error("endpoint retry round failed; trying again next interval", [LogField.Error(e), new("type", e.GetType().Name)]);
-            }
-        }
-    }
+    /// <summary>Retries every endpoint that is out of rotation, concurrently; <see cref="EndpointMonitor"/> calls this every interval.</summary>
+    public Task RunRoundAsync(CancellationToken stopping) =>
+        Task.WhenAll(registry.Current.Unavailable.Select(e => TryReactivateAsync(e, stopping)));
 
     /// <summary>One retry of one endpoint; returns whether it is back in rotation.</summary>
     public async Task<bool> TryReactivateAsync(Endpoint endpoint, CancellationToken stopping)

@@ -1,5 +1,6 @@
 using EtcdGateway.Balancing;
 using EtcdGateway.Cli;
+using EtcdGateway.Discovery;
 using EtcdGateway.Endpoints;
 using EtcdGateway.Health;
 using EtcdGateway.Logging;
@@ -16,7 +17,7 @@ internal static class GatewayHost
     /// <summary>Exit code when the listener breaks for good: never 0, so a supervisor restarts us.</summary>
     public const int FatalExitCode = 1;
 
-    public static async Task<int> RunAsync(GatewayOptions options, JsonLogger logger, TimeProvider time, Random random)
+    public static async Task<int> RunAsync(GatewayOptions options, ParsedFlags commandLine, JsonLogger logger, TimeProvider time, Random random)
     {
         // :: Step 1: resolve the listen address and the endpoints, then bind. Errors throw UsageException; nothing has started.
         var listenEndPoint = await ListenSocketFactory.ResolveAsync(options.ListenAddress);
@@ -27,30 +28,34 @@ internal static class GatewayHost
 
         // :: Step 2: wire the parts.
         var registry = new EndpointRegistry(endpoints, time);
-        var dialer = new BackendDialer(options.DialTimeout, time);
         using var tracker = new ConnectionTracker(FileDescriptorBudget.ForThisProcess() ?? int.MaxValue / 2);
-        var context = new GatewayContext(registry, PickPolicyFactory.Create(options.PickPolicy, random), dialer, tracker, logger, options.RetryDelay);
-        var monitor = new EndpointRetryMonitor(registry, dialer, logger, options.RetryDelay, time);
+        var settings = new LiveSettings(options, PickPolicyFactory.Create(options.PickPolicy, random), new BackendDialer(options.DialTimeout, time));
+        var context = new GatewayContext(registry, tracker, logger, settings);
+        using var monitor = new EndpointMonitor(context, time);
+        using var sync = new MemberListSync(context, time);
+        using var reloader = new ConfigurationReloader(commandLine, context, listenEndPoint, time, random);
         var listener = new GatewayListener(listenSocket, context, time);
 
         // :: Step 3: serve.
         logger.Info("ready to proxy client requests", [
             new("endpoints", endpoints.Select(e => e.Name).ToArray()), new("listen-addr", listenSocket.LocalEndPoint?.ToString()),
             new("pick-policy", PickPolicyFactory.NameOf(options.PickPolicy)), new("retry-delay", options.RetryDelay),
-            new("dial-timeout", options.DialTimeout), new("max-connections", tracker.MaxConnections)]);
+            new("dial-timeout", options.DialTimeout), new("health-check", options.Health.Mode.ToString().ToLowerInvariant()),
+            new("max-connections", tracker.MaxConnections)]);
         var notifier = SystemdNotifier.FromEnvironment();
         notifier.Notify("READY=1");
 
-        using var monitorStop = new CancellationTokenSource();
-        var monitorTask = monitor.RunAsync(monitorStop.Token);
+        using var background = new CancellationTokenSource();
+        var monitorTask = monitor.RunAsync(background.Token);
+        var syncTask = sync.RunAsync(background.Token);
         var stoppedCleanly = await listener.RunAsync(signals.Stopping);
 
         // :: Step 4: stop accepting at once, then drain.
         notifier.Notify("STOPPING=1");
         listenSocket.Dispose();
-        await DrainAsync(tracker, options.DrainTimeout, logger, time);
-        await monitorStop.CancelAsync();
-        await monitorTask;
+        await DrainAsync(tracker, context.Settings.Options.DrainTimeout, logger, time);
+        await background.CancelAsync();
+        await Task.WhenAll(monitorTask, syncTask);
 
         if (!stoppedCleanly)
         {

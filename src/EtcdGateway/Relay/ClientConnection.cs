@@ -17,6 +17,7 @@ internal sealed class ClientConnection
     private readonly Socket _client;
     private readonly GatewayContext _context;
     private Socket? _backend;
+    private Endpoint? _endpoint;
     private int _aborted;
 
     public ClientConnection(Socket client, GatewayContext context)
@@ -24,6 +25,9 @@ internal sealed class ClientConnection
         _client = client;
         _context = context;
     }
+
+    /// <summary>The endpoint this connection is relayed to, once dialed (eject-grace closes connections by it).</summary>
+    public Endpoint? Endpoint => Volatile.Read(ref _endpoint);
 
     public async Task RunAsync()
     {
@@ -41,6 +45,8 @@ internal sealed class ClientConnection
             }
 
             var (backend, endpoint) = dialed.Value;
+            Volatile.Write(ref _endpoint, endpoint);
+
             // Exchange is a full fence: Abort() either sees this socket, or we see its flag below; never neither.
             Interlocked.Exchange(ref _backend, backend);
             if (Volatile.Read(ref _aborted) != 0)
@@ -51,10 +57,19 @@ internal sealed class ClientConnection
             }
 
             // :: Step 2: relay both directions independently.
-            var upstream = PumpAsync(_client, backend);
-            var downstream = PumpAsync(backend, _client);
-            var bytesUp = await upstream;
-            var bytesDown = await downstream;
+            endpoint.Stats.ConnectionOpened();
+            long bytesUp, bytesDown;
+            try
+            {
+                var upstream = PumpAsync(_client, backend);
+                var downstream = PumpAsync(backend, _client);
+                bytesUp = await upstream;
+                bytesDown = await downstream;
+            }
+            finally
+            {
+                endpoint.Stats.ConnectionClosed();
+            }
 
             // :: Step 3: teardown. Both directions ended with FINs passed on (half-close kept), or one failed and
             // Abort() already reset both sides.
@@ -115,19 +130,20 @@ internal sealed class ClientConnection
 
     private async Task<(Socket Socket, Endpoint Endpoint)?> ConnectBackendAsync()
     {
+        var settings = _context.Settings;
         List<Endpoint>? tried = null;
         var lastResortUsed = false;
         while (true)
         {
             var snapshot = _context.Registry.Current;
-            var candidates = tried is null ? snapshot.Available : Untried(snapshot.Available, tried);
+            var candidates = tried is null ? snapshot.Routable : Untried(snapshot.Routable, tried);
             var lastResort = candidates.Count == 0;
             if (lastResort)
             {
                 // Nothing in rotation answers. Rather than refuse at once, dial one out-of-rotation endpoint (the pick
                 // policy spreads these over clients), so a member back before its retry tick is found by the next client,
                 // at a cost of at most one dial timeout.
-                candidates = lastResortUsed ? [] : Untried(snapshot.Unavailable, tried ?? []);
+                candidates = lastResortUsed ? [] : Untried(snapshot.Unavailable.Except(snapshot.Routable).ToList(), tried ?? []);
                 if (candidates.Count == 0)
                 {
                     _context.Logger.Warn("no endpoint available; closing client connection", [
@@ -138,10 +154,10 @@ internal sealed class ClientConnection
                 lastResortUsed = true;
             }
 
-            var endpoint = _context.PickPolicy.Pick(candidates);
+            var endpoint = settings.PickPolicy.Pick(candidates);
             try
             {
-                var socket = await _context.Dialer.DialAsync(endpoint, CancellationToken.None);
+                var socket = await settings.Dialer.DialAsync(endpoint, CancellationToken.None);
                 if (lastResort && _context.Registry.MarkAvailable(endpoint))
                 {
                     _context.Logger.Info("activated", [new("address", endpoint.Name)]);
@@ -161,7 +177,7 @@ internal sealed class ClientConnection
                 if (_context.Registry.MarkUnavailable(endpoint, e.Message))
                 {
                     _context.Logger.Warn("deactivated endpoint", [
-                        new("address", endpoint.Name), new("interval", _context.RetryDelay), LogField.Error(e)]);
+                        new("address", endpoint.Name), new("interval", settings.Options.RetryDelay), LogField.Error(e)]);
                 }
 
                 (tried ??= []).Add(endpoint);

@@ -55,6 +55,22 @@ internal sealed class ConnectionTracker(int maxConnections) : IDisposable
 
     public void Dispose() => _slots.Dispose();
 
+    /// <summary>Resets every open connection relayed to this address; returns how many.</summary>
+    public int AbortConnectionsTo(Endpoints.EndpointAddress address)
+    {
+        var count = 0;
+        foreach (var connection in _open.Keys)
+        {
+            if (connection.Endpoint?.Address == address)
+            {
+                connection.Abort();
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     public void AbortAll()
     {
         foreach (var connection in _open.Keys)

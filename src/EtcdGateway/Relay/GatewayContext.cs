@@ -1,14 +1,22 @@
-using EtcdGateway.Balancing;
 using EtcdGateway.Endpoints;
 using EtcdGateway.Logging;
 
 namespace EtcdGateway.Relay;
 
-/// <summary>The shared, long-lived parts every client connection uses.</summary>
-internal sealed record GatewayContext(
-    EndpointRegistry Registry,
-    IPickPolicy PickPolicy,
-    BackendDialer Dialer,
-    ConnectionTracker Tracker,
-    JsonLogger Logger,
-    TimeSpan RetryDelay);
+/// <summary>The shared, long-lived parts every client connection uses; <see cref="Settings"/> is swapped whole on reload.</summary>
+internal sealed class GatewayContext(EndpointRegistry registry, ConnectionTracker tracker, JsonLogger logger, LiveSettings settings)
+{
+    private LiveSettings _settings = settings;
+
+    public EndpointRegistry Registry => registry;
+
+    public ConnectionTracker Tracker => tracker;
+
+    public JsonLogger Logger => logger;
+
+    public LiveSettings Settings
+    {
+        get => Volatile.Read(ref _settings);
+        set => Volatile.Write(ref _settings, value);
+    }
+}

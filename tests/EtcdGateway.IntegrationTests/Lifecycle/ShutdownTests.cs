@@ -14,7 +14,7 @@ public class ShutdownTests
     public async Task Sigterm_RefusesNewConnections_WhileOpenOnesKeepWorking_ThenExitsZero()
     {
         await using var backend = TestBackend.Echo();
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={backend.Address}"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}"]);
         using var open = await Loopback.ConnectAsync(gateway.ListenPort);
         await AssertEchoesAsync(open, "before");
 
@@ -36,7 +36,7 @@ public class ShutdownTests
     public async Task DrainTimeout_ClosesWhatIsStillOpen_AndExitsZero()
     {
         await using var backend = TestBackend.Echo();
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={backend.Address}", "--drain-timeout=1s"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}", "--drain-timeout=1s"]);
         using var stubborn = await Loopback.ConnectAsync(gateway.ListenPort);
         await AssertEchoesAsync(stubborn, "hi");
 
@@ -54,7 +54,7 @@ public class ShutdownTests
     public async Task SecondSignal_ExitsAtOnce_NonZero()
     {
         await using var backend = TestBackend.Echo();
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={backend.Address}", "--drain-timeout=1m"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}", "--drain-timeout=1m"]);
         using var open = await Loopback.ConnectAsync(gateway.ListenPort);
         await AssertEchoesAsync(open, "hi");
 
@@ -75,7 +75,7 @@ public class ShutdownTests
         try
         {
             await using var backend = TestBackend.Echo();
-            await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={backend.Address}"], environment: new Dictionary<string, string> { ["NOTIFY_SOCKET"] = path });
+            await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}"], environment: new Dictionary<string, string> { ["NOTIFY_SOCKET"] = path });
 
             Assert.Equal("READY=1", await ReceiveAsync(notifications));
             using (var client = await Loopback.ConnectAsync(gateway.ListenPort))

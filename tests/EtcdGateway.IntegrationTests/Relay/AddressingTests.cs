@@ -14,7 +14,7 @@ public class AddressingTests
     {
         await using var backend = TestBackend.Greeting("G");
         var port = FreePorts.Next();
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={backend.Address}", $"--listen-addr=:{port}"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}", $"--listen-addr=:{port}"]);
 
         Assert.Equal("G", await GreetingAsync(port, IPAddress.Loopback));
         Assert.Equal("G", await GreetingAsync(port, IPAddress.IPv6Loopback));
@@ -25,7 +25,7 @@ public class AddressingTests
     {
         await using var backend = TestBackend.Greeting("6", IPAddress.IPv6Loopback);
         var port = FreePorts.Next();
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={backend.Address}", $"--listen-addr=[::1]:{port}"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}", $"--listen-addr=[::1]:{port}"]);
 
         Assert.StartsWith("[::1]:", backend.Address, StringComparison.Ordinal);
         Assert.Equal("6", await GreetingAsync(port, IPAddress.IPv6Loopback));
@@ -37,7 +37,7 @@ public class AddressingTests
     public async Task ListenPortZero_PicksAFreePort_AndLogsIt()
     {
         await using var backend = TestBackend.Greeting("Z");
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={backend.Address}", "--listen-addr=127.0.0.1:0"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}", "--listen-addr=127.0.0.1:0"]);
 
         Assert.NotEqual(0, gateway.ListenPort);
         Assert.Equal("Z", await GreetingAsync(gateway.ListenPort, IPAddress.Loopback));

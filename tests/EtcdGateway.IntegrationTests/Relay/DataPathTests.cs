@@ -5,7 +5,10 @@ using EtcdGateway.IntegrationTests.Infrastructure;
 
 namespace EtcdGateway.IntegrationTests.Relay;
 
-/// <summary>The byte relay as a client sees it: transparent, half-close kept, resets propagated.</summary>
+/// <summary>
+/// The byte relay as a client sees it: transparent, half-close kept, resets propagated. The backends here are plain TCP
+/// stand-ins, not etcd, so health probes (GET /health) are off.
+/// </summary>
 public class DataPathTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
@@ -14,7 +17,7 @@ public class DataPathTests
     public async Task EveryByte_ArrivesUnchanged_InBothDirections()
     {
         await using var backend = TestBackend.Echo();
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={backend.Address}"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}"]);
         var payload = RandomNumberGenerator.GetBytes(8 * 1024 * 1024);
 
         using var client = await Loopback.ConnectAsync(gateway.ListenPort);
@@ -45,7 +48,7 @@ public class DataPathTests
             await socket.SendAsync(Encoding.ASCII.GetBytes($"got {request.Length} bytes;{response}"));
             socket.Shutdown(SocketShutdown.Send);
         });
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={backend.Address}"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}"]);
 
         using var client = await Loopback.ConnectAsync(gateway.ListenPort);
         await client.SendAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.0\r\n\r\n"));
@@ -72,7 +75,7 @@ public class DataPathTests
 
             received.SetResult(Encoding.ASCII.GetString(all.ToArray()));
         });
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={backend.Address}"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}"]);
 
         using var client = await Loopback.ConnectAsync(gateway.ListenPort);
         Assert.Equal("bye", await Loopback.ReadToEndAsStringAsync(client, Timeout));
@@ -103,7 +106,7 @@ public class DataPathTests
                 backendSaw.SetResult(e.SocketErrorCode);
             }
         });
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={backend.Address}"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}"]);
 
         var client = await Loopback.ConnectAsync(gateway.ListenPort);
         await client.SendAsync(Encoding.ASCII.GetBytes("hello"));
@@ -122,7 +125,7 @@ public class DataPathTests
             await Task.Delay(100);
             Loopback.Reset(socket);
         });
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={backend.Address}"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}"]);
 
         using var client = await Loopback.ConnectAsync(gateway.ListenPort);
         Assert.Equal("partial", Encoding.ASCII.GetString(await Loopback.ReadExactlyAsync(client, 7, Timeout)));
@@ -134,7 +137,7 @@ public class DataPathTests
     public async Task IdleConnections_StayOpen_AndStillRelayLater()
     {
         await using var backend = TestBackend.Echo();
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={backend.Address}"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}"]);
         var clients = new List<Socket>();
         for (var i = 0; i < 50; i++)
         {

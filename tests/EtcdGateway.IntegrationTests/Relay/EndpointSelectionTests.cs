@@ -6,7 +6,10 @@ using EtcdGateway.IntegrationTests.Infrastructure;
 
 namespace EtcdGateway.IntegrationTests.Relay;
 
-/// <summary>Which backend a new connection gets, and what happens when a backend does not answer.</summary>
+/// <summary>
+/// Which backend a new connection gets, and what happens when a dial fails: etcd's gateway semantics (dial failures take an
+/// endpoint out, --retry-delay brings it back), so health probes are off and the backends are plain TCP stand-ins.
+/// </summary>
 public class EndpointSelectionTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
@@ -17,7 +20,7 @@ public class EndpointSelectionTests
         await using var a = TestBackend.Greeting("A");
         await using var b = TestBackend.Greeting("B");
         await using var c = TestBackend.Greeting("C");
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={b.Address},{c.Address}", $"--endpoints={a.Address}"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={b.Address},{c.Address}", $"--endpoints={a.Address}"]);
 
         var order = new StringBuilder();
         for (var i = 0; i < 7; i++)
@@ -33,7 +36,7 @@ public class EndpointSelectionTests
     {
         await using var a = TestBackend.Greeting("A");
         await using var b = TestBackend.Greeting("B");
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints={a.Address},{b.Address}", "--pick-policy=random"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={a.Address},{b.Address}", "--pick-policy=random"]);
 
         var seen = new List<string>();
         for (var i = 0; i < 40; i++)
@@ -50,7 +53,7 @@ public class EndpointSelectionTests
     {
         var dead = FreePorts.Next();
         await using var live = TestBackend.Greeting("L");
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints=127.0.0.1:{dead},{live.Address}"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints=127.0.0.1:{dead},{live.Address}"]);
 
         for (var i = 0; i < 10; i++)
         {
@@ -89,7 +92,7 @@ public class EndpointSelectionTests
         }
 
         await using var live = TestBackend.Greeting("L");
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints=127.0.0.1:{port},{live.Address}", "--dial-timeout=500ms"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints=127.0.0.1:{port},{live.Address}", "--dial-timeout=500ms"]);
 
         var clock = Stopwatch.StartNew();
         Assert.Equal("L", await GreetingThroughAsync(gateway));
@@ -113,7 +116,7 @@ public class EndpointSelectionTests
     {
         var port = FreePorts.Next();
         await using var other = TestBackend.Greeting("O");
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints=127.0.0.1:{port},{other.Address}", "--retry-delay=1s"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints=127.0.0.1:{port},{other.Address}", "--retry-delay=1s"]);
         Assert.Equal("O", await GreetingThroughAsync(gateway));
         await gateway.WaitForLogAsync("deactivated endpoint", Timeout);
         await gateway.WaitForLogAsync("failed to activate endpoint (stay inactive for another interval)", Timeout);
@@ -136,7 +139,7 @@ public class EndpointSelectionTests
     {
         var dead1 = FreePorts.Next();
         var dead2 = FreePorts.Next();
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints=127.0.0.1:{dead1},127.0.0.1:{dead2}"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints=127.0.0.1:{dead1},127.0.0.1:{dead2}"]);
 
         using var client = await Loopback.ConnectAsync(gateway.ListenPort);
         var outcome = await Record.ExceptionAsync(() => Loopback.ReadToEndAsync(client, Timeout));
@@ -149,7 +152,7 @@ public class EndpointSelectionTests
     public async Task WhenEverythingIsOutOfRotation_AMemberThatIsBackIsFoundAtOnce()
     {
         var port = FreePorts.Next();
-        await using var gateway = await GatewayProcess.StartAsync([$"--endpoints=127.0.0.1:{port}"]);
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints=127.0.0.1:{port}"]);
         using (var first = await Loopback.ConnectAsync(gateway.ListenPort))
         {
             await Record.ExceptionAsync(() => Loopback.ReadToEndAsync(first, Timeout));

@@ -43,7 +43,7 @@ public class GatewayOptionsBuilderTests
     public void SchemePrefix_IsStripped_WithAWarningAboutPassthrough()
     {
         var options = Build("--endpoints=https://10.0.0.1:2379");
-        Assert.Equal(new EndpointAddress("10.0.0.1", 2379), options.Endpoints[0]);
+        Assert.Equal(new EndpointAddress("10.0.0.1", 2379) { Tls = true }, options.Endpoints[0]);
         var notice = Assert.Single(options.Notices);
         Assert.Equal(LogLevel.Warn, notice.Level);
         Assert.Contains("passes TLS through", notice.Message, StringComparison.Ordinal);

@@ -12,15 +12,15 @@ public class EndpointAddressTests
     [InlineData("infra0.example.com", "infra0.example.com", 2379, EndpointParseNotes.DefaultPortAssumed)]
     [InlineData("[::1]", "::1", 2379, EndpointParseNotes.DefaultPortAssumed)]
     [InlineData("http://10.0.0.1:2379", "10.0.0.1", 2379, EndpointParseNotes.SchemeStripped)]
-    [InlineData("https://infra1.example.com:2379/", "infra1.example.com", 2379, EndpointParseNotes.SchemeStripped)]
-    [InlineData("HTTPS://infra1.example.com", "infra1.example.com", 2379, EndpointParseNotes.SchemeStripped | EndpointParseNotes.DefaultPortAssumed)]
+    [InlineData("https://infra1.example.com:2379/", "infra1.example.com", 2379, EndpointParseNotes.SchemeStripped | EndpointParseNotes.Https)]
+    [InlineData("HTTPS://infra1.example.com", "infra1.example.com", 2379, EndpointParseNotes.SchemeStripped | EndpointParseNotes.DefaultPortAssumed | EndpointParseNotes.Https)]
     [InlineData("srv-target.example.com.:2379", "srv-target.example.com.", 2379, EndpointParseNotes.None)]
     [InlineData("localhost:1", "localhost", 1, EndpointParseNotes.None)]
     [InlineData("h:65535", "h", 65535, EndpointParseNotes.None)]
     internal void TryParse_Accepts(string text, string host, int port, EndpointParseNotes notes)
     {
         Assert.True(EndpointAddress.TryParse(text, out var address, out var error, out var actualNotes), error);
-        Assert.Equal(new EndpointAddress(host, port), address);
+        Assert.Equal(new EndpointAddress(host, port) { Tls = notes.HasFlag(EndpointParseNotes.Https) }, address);
         Assert.Equal(notes, actualNotes);
     }
 

@@ -75,6 +75,57 @@ public class EndpointRegistryTests
     }
 
     [Fact]
+    public void SetEndpoints_KeepsKnownEndpointsWithTheirState_AddsNew_DropsGone()
+    {
+        Endpoint[] first = [Make(1), Make(2)];
+        var registry = new EndpointRegistry(first, TimeProvider.System);
+        registry.MarkUnavailable(first[1], "down");
+        first[1].Stats.ConnectionOpened();
+
+        var change = registry.SetEndpoints([Make(2), Make(3)]);
+
+        Assert.Equal([3], change.Added.Select(e => e.Address.Port));
+        Assert.Equal([1], change.Removed.Select(e => e.Address.Port));
+        var statuses = registry.Current.Statuses;
+        Assert.Same(first[1], statuses[0].Endpoint);
+        Assert.False(statuses[0].IsAvailable);
+        Assert.Equal(1, statuses[0].Endpoint.Stats.Active);
+        Assert.True(statuses[1].IsAvailable);
+    }
+
+    [Fact]
+    public void SetEndpoints_WithTheSameSet_ChangesNothing()
+    {
+        Endpoint[] endpoints = [Make(1), Make(2)];
+        var registry = new EndpointRegistry(endpoints, TimeProvider.System);
+        var before = registry.Current;
+        Assert.True(registry.SetEndpoints([Make(1), Make(2)]).IsEmpty);
+        Assert.Same(before, registry.Current);
+    }
+
+    [Fact]
+    public void SetEndpoints_WithNewAddressesForAKnownName_KeepsItsCounters()
+    {
+        var endpoint = Make(1);
+        endpoint.Stats.ConnectionOpened();
+        var registry = new EndpointRegistry([endpoint], TimeProvider.System);
+        registry.SetEndpoints([endpoint with { IPAddresses = [IPAddress.Parse("127.0.0.2")], Stats = new EndpointStats() }]);
+        Assert.Equal(1, registry.Current.Statuses[0].Endpoint.Stats.Active);
+        Assert.Equal(IPAddress.Parse("127.0.0.2"), registry.Current.Statuses[0].Endpoint.IPAddresses[0]);
+    }
+
+    [Fact]
+    public void SetHealth_PublishesOnlyOnChange()
+    {
+        var endpoint = Make(1);
+        var registry = new EndpointRegistry([endpoint], TimeProvider.System);
+        Assert.True(registry.SetHealth(endpoint, EndpointHealth.Healthy));
+        var steady = registry.Current;
+        Assert.False(registry.SetHealth(endpoint, EndpointHealth.Healthy));
+        Assert.Same(steady, registry.Current);
+    }
+
+    [Fact]
     public async Task ConcurrentChanges_AreNeverLost()
     {
         var endpoints = Enumerable.Range(1, 64).Select(Make).ToArray();

@@ -1,0 +1,23 @@
+namespace EtcdGateway.Cli;
+
+/// <summary>Builds <see cref="GatewayOptions"/> from the command line and, when it names one, the config file beneath it.</summary>
+internal static class GatewayConfiguration
+{
+    /// <summary>Reads the file (again, on reload) and lays the command-line flags over it; errors are usage errors.</summary>
+    public static GatewayOptions Load(ParsedFlags commandLine)
+    {
+        var file = commandLine.Last(GatewayFlags.ConfigFile);
+        if (file is not { Length: > 0 })
+        {
+            return GatewayOptionsBuilder.Build(commandLine);
+        }
+
+        if (!File.Exists(file))
+        {
+            throw UsageException.InvalidValue(GatewayFlags.ConfigFile, file, "no such file");
+        }
+
+        var fromFile = ConfigFileReader.Read(file, GatewayFlags.All);
+        return GatewayOptionsBuilder.Build(fromFile.Overlay(commandLine));
+    }
+}

@@ -1,0 +1,92 @@
+using EtcdGateway.Endpoints;
+using EtcdGateway.Logging;
+using EtcdGateway.Relay;
+
+namespace EtcdGateway.Health;
+
+/// <summary>
+/// Probes every endpoint each round and moves endpoints in and out of rotation by consecutive failures and passes
+/// (a hung member that still accepts TCP is caught here; etcd's gateway never notices it). After an ejection, open
+/// connections to the endpoint are closed once <c>--eject-grace</c> has passed, so long-lived clients move on.
+/// Rounds are run one at a time by <see cref="EndpointMonitor"/>; the streaks are only touched there.
+/// </summary>
+internal sealed class ActiveHealthChecker(GatewayContext context, TimeProvider time)
+{
+    private readonly Dictionary<EndpointAddress, (int Failures, int Passes)> _streaks = [];
+    private bool _wasPanic;
+
+    public async Task RunRoundAsync(IEndpointProbe probe, HealthOptions options, CancellationToken stopping)
+    {
+        var endpoints = context.Registry.Current.Statuses.Select(s => s.Endpoint).ToList();
+        var results = await Task.WhenAll(endpoints.Select(e => probe.ProbeAsync(e, stopping)));
+        foreach (var stale in _streaks.Keys.Where(a => !endpoints.Any(e => e.Address == a)).ToList())
+        {
+            _streaks.Remove(stale);
+        }
+
+        for (var i = 0; i < endpoints.Count; i++)
+        {
+            Apply(endpoints[i], results[i], options);
+        }
+
+        ReportPanicChange();
+    }
+
+    private void Apply(Endpoint endpoint, ProbeResult result, HealthOptions options)
+    {
+        var (failures, passes) = _streaks.GetValueOrDefault(endpoint.Address);
+        (failures, passes) = result.Passed ? (0, passes + 1) : (failures + 1, 0);
+        _streaks[endpoint.Address] = (failures, passes);
+        context.Registry.SetHealth(endpoint, result.Health);
+
+        if (passes >= options.HealthyThreshold && context.Registry.MarkAvailable(endpoint))
+        {
+            context.Logger.Info("activated", [new("address", endpoint.Name)]);
+        }
+        else if (failures >= options.UnhealthyThreshold && context.Registry.MarkUnavailable(endpoint, result.Error ?? "health probe failed"))
+        {
+            context.Logger.Warn("deactivated endpoint", [
+                new("address", endpoint.Name), new("interval", options.Interval), LogField.Error(result.Error ?? "health probe failed"),
+                new("health", result.Health.ToString().ToLowerInvariant())]);
+            if (options.EjectGrace > TimeSpan.Zero)
+            {
+                _ = CloseConnectionsAfterGraceAsync(endpoint.Address, options.EjectGrace);
+            }
+        }
+    }
+
+    private async Task CloseConnectionsAfterGraceAsync(EndpointAddress address, TimeSpan grace)
+    {
+        await Task.Delay(grace, time);
+        var snapshot = context.Registry.Current;
+
+        // Back in rotation meanwhile, gone from the set (drained instead), or what panic mode routes to: leave them be.
+        var endpoint = snapshot.Find(address);
+        if (endpoint is null || snapshot.Statuses[snapshot.IndexOf(endpoint)].IsAvailable || snapshot.Routable.Contains(endpoint))
+        {
+            return;
+        }
+
+        var closed = context.Tracker.AbortConnectionsTo(address);
+        if (closed > 0)
+        {
+            context.Logger.Info("closing connections to an ejected endpoint", [new("address", endpoint.Name), new("connections", closed), new("grace", grace)]);
+        }
+    }
+
+    private void ReportPanicChange()
+    {
+        var snapshot = context.Registry.Current;
+        if (snapshot.IsPanic && !_wasPanic)
+        {
+            context.Logger.Warn("no healthy endpoint; routing to endpoints that still answer (panic mode)", [
+                new("endpoints", snapshot.Routable.Select(e => e.Name).ToArray())]);
+        }
+        else if (!snapshot.IsPanic && _wasPanic && snapshot.Available.Count > 0)
+        {
+            context.Logger.Info("healthy endpoints are back; leaving panic mode", [new("endpoints", snapshot.Available.Select(e => e.Name).ToArray())]);
+        }
+
+        _wasPanic = snapshot.IsPanic;
+    }
+}

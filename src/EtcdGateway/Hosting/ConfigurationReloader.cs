@@ -1,0 +1,98 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using EtcdGateway.Balancing;
+using EtcdGateway.Cli;
+using EtcdGateway.Logging;
+using EtcdGateway.Relay;
+
+namespace EtcdGateway.Hosting;
+
+/// <summary>
+/// SIGHUP: re-reads <c>--config-file</c> (with the command-line flags on top, as at start) and applies the endpoints and the
+/// health, balancing and timing settings live. Open connections are not touched. A bad file is logged and the running
+/// configuration kept. Settings that need a new listening socket are reported and left as they are.
+/// </summary>
+internal sealed class ConfigurationReloader : IDisposable
+{
+    private readonly ParsedFlags _commandLine;
+    private readonly GatewayContext _context;
+    private readonly IPEndPoint _listenEndPoint;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly PosixSignalRegistration _registration;
+
+    public ConfigurationReloader(ParsedFlags commandLine, GatewayContext context, IPEndPoint listenEndPoint, TimeProvider time, Random random)
+    {
+        _commandLine = commandLine;
+        _context = context;
+        _listenEndPoint = listenEndPoint;
+        _time = time;
+        _random = random;
+        _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+        {
+            // SIGHUP would end the process by default; here it means "reload".
+            signal.Cancel = true;
+            _ = ReloadAsync();
+        });
+    }
+
+    public void Dispose()
+    {
+        _registration.Dispose();
+        _oneAtATime.Dispose();
+    }
+
+    /// <summary>One reload; returns whether the new configuration is in force.</summary>
+    public async Task<bool> ReloadAsync()
+    {
+        await _oneAtATime.WaitAsync();
+        try
+        {
+            var running = _context.Settings;
+            var file = running.Options.ConfigFile;
+            if (file is null)
+            {
+                _context.Logger.Info("received SIGHUP; there is no --config-file to reload");
+                return false;
+            }
+
+            var options = GatewayConfiguration.Load(_commandLine);
+            var endpoints = await EndpointResolver.ResolveAsync(options.Endpoints, _listenEndPoint);
+            if (options.ListenAddress != running.Options.ListenAddress)
+            {
+                _context.Logger.Warn("listen-addr changes need a restart; keeping the current listener", [
+                    new("listen-addr", running.Options.ListenAddress.ToString()), new("configured", options.ListenAddress.ToString())]);
+            }
+
+            var policy = options.PickPolicy == running.Options.PickPolicy ? running.PickPolicy : PickPolicyFactory.Create(options.PickPolicy, _random);
+            _context.Settings = new LiveSettings(options with { ListenAddress = running.Options.ListenAddress }, policy, new BackendDialer(options.DialTimeout, _time));
+            _context.Logger.MinimumLevel = options.LogLevel;
+
+            // With auto-sync on, the running set is the cluster's; the file's list replaces it only when the file changed it.
+            if (options.AutoSyncInterval == TimeSpan.Zero || !options.Endpoints.SequenceEqual(running.Options.Endpoints))
+            {
+                var change = _context.Registry.SetEndpoints(endpoints);
+                if (!change.IsEmpty)
+                {
+                    _context.Logger.Info("endpoint set changed", [
+                        new("added", change.Added.Select(e => e.Name).ToArray()), new("removed", change.Removed.Select(e => e.Name).ToArray()),
+                        new("source", "config-file"), new("endpoints", endpoints.Select(e => e.Name).ToArray())]);
+                }
+            }
+
+            _context.Logger.Info("reloaded configuration", [new("config-file", file)]);
+            return true;
+        }
+        catch (Exception e)
+        {
+            // UsageException for a bad file or value; anything else is just as much a reason to keep what runs.
+            _context.Logger.Error("cannot reload configuration; keeping the running configuration", [LogField.Error(e)]);
+            return false;
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using EtcdGateway.Balancing;
+using EtcdGateway.Cli;
+using EtcdGateway.Endpoints;
+using EtcdGateway.Health;
+using EtcdGateway.Logging;
+using EtcdGateway.Relay;
+
+namespace EtcdGateway.Tests.Health;
+
+public class ActiveHealthCheckerTests
+{
+    private static readonly HealthOptions Options = new() { UnhealthyThreshold = 2, HealthyThreshold = 2, EjectGrace = TimeSpan.Zero };
+
+    private readonly Endpoint[] _endpoints = [Make(1), Make(2), Make(3)];
+    private readonly MemoryStream _log = new();
+    private readonly GatewayContext _context;
+    private readonly ActiveHealthChecker _checker;
+    private readonly ScriptedProbe _probe = new();
+
+    public ActiveHealthCheckerTests()
+    {
+        var logger = new JsonLogger(_log, LogLevel.Debug, TimeProvider.System);
+        var options = new GatewayOptions { Endpoints = [.. _endpoints.Select(e => e.Address)], ListenAddress = new EndpointAddress("127.0.0.1", 1) };
+        var settings = new LiveSettings(options, new RoundRobinPickPolicy(), new BackendDialer(TimeSpan.FromSeconds(1), TimeProvider.System));
+        _context = new GatewayContext(new EndpointRegistry(_endpoints, TimeProvider.System), new ConnectionTracker(10), logger, settings);
+        _checker = new ActiveHealthChecker(_context, TimeProvider.System);
+    }
+
+    [Fact]
+    public async Task OneFailure_IsNotEnough_TwoInARowEject()
+    {
+        _probe.Set(2, EndpointHealth.AcceptsTcp);
+        await Round();
+        Assert.Equal(3, _context.Registry.Current.Available.Count);
+
+        await Round();
+        Assert.Equal([1, 3], _context.Registry.Current.Available.Select(e => e.Address.Port));
+        var line = Assert.Single(Lines("deactivated endpoint"));
+        Assert.Equal("127.0.0.1:2", line.GetProperty("address").GetString());
+        Assert.Equal("acceptstcp", line.GetProperty("health").GetString());
+    }
+
+    [Fact]
+    public async Task AFailureBetweenPasses_ResetsTheStreak()
+    {
+        _probe.Set(2, EndpointHealth.AcceptsTcp);
+        await Round();
+        _probe.Set(2, EndpointHealth.Healthy);
+        await Round();
+        _probe.Set(2, EndpointHealth.AcceptsTcp);
+        await Round();
+        Assert.Equal(3, _context.Registry.Current.Available.Count);
+    }
+
+    [Fact]
+    public async Task EjectedEndpoint_ReturnsAfterTwoPasses()
+    {
+        _probe.Set(2, EndpointHealth.Unreachable);
+        await Round();
+        await Round();
+        _probe.Set(2, EndpointHealth.Healthy);
+        await Round();
+        Assert.Equal(2, _context.Registry.Current.Available.Count);
+        await Round();
+        Assert.Equal(3, _context.Registry.Current.Available.Count);
+        Assert.Single(Lines("activated"));
+    }
+
+    [Fact]
+    public async Task AllFailing_EntersPanic_OnTheAnsweringOnes_ThenLeaves()
+    {
+        _probe.Set(1, EndpointHealth.AcceptsTcp);
+        _probe.Set(2, EndpointHealth.Answering);
+        _probe.Set(3, EndpointHealth.Unreachable);
+        await Round();
+        await Round();
+
+        var panic = Assert.Single(Lines("no healthy endpoint; routing to endpoints that still answer (panic mode)"));
+        Assert.Equal(["127.0.0.1:2"], panic.GetProperty("endpoints").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal([2], _context.Registry.Current.Routable.Select(e => e.Address.Port));
+
+        _probe.Set(3, EndpointHealth.Healthy);
+        await Round();
+        await Round();
+        Assert.Single(Lines("healthy endpoints are back; leaving panic mode"));
+        Assert.Equal([3], _context.Registry.Current.Routable.Select(e => e.Address.Port));
+    }
+
+    private static Endpoint Make(int port) => new(new EndpointAddress("127.0.0.1", port), [IPAddress.Loopback]);
+
+    private Task Round() => _checker.RunRoundAsync(_probe, Options, CancellationToken.None);
+
+    private List<JsonElement> Lines(string message) =>
+        [.. Encoding.UTF8.GetString(_log.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement).Where(j => j.GetProperty("msg").GetString() == message)];
+
+    /// <summary>Answers what the test says for each port; healthy unless told otherwise.</summary>
+    private sealed class ScriptedProbe : IEndpointProbe
+    {
+        private readonly Dictionary<int, EndpointHealth> _health = [];
+
+        public void Set(int port, EndpointHealth health) => _health[port] = health;
+
+        public Task<ProbeResult> ProbeAsync(Endpoint endpoint, CancellationToken stopping)
+        {
+            var health = _health.GetValueOrDefault(endpoint.Address.Port, EndpointHealth.Healthy);
+            return Task.FromResult(new ProbeResult(health, health == EndpointHealth.Healthy ? null : $"scripted {health}"));
+        }
+    }
+}
