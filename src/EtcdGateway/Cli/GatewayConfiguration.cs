@@ -18,6 +18,14 @@ internal static class GatewayConfiguration
         }
 
         var fromFile = ConfigFileReader.Read(file, GatewayFlags.All);
-        return GatewayOptionsBuilder.Build(fromFile.Overlay(commandLine));
+        try
+        {
+            return GatewayOptionsBuilder.Build(fromFile.Overlay(commandLine));
+        }
+        catch (UsageException e) when (e.Flag is not null && fromFile.IsSet(e.Flag) && !commandLine.IsSet(e.Flag))
+        {
+            // The value came from the file: point there, or the user searches the command line in vain.
+            throw UsageException.InvalidValue(GatewayFlags.ConfigFile, file, $"{e.Flag}: invalid value \"{e.Value}\": {e.Reason}");
+        }
     }
 }

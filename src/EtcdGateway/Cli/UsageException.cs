@@ -17,7 +17,16 @@ internal sealed class UsageException : Exception
     {
     }
 
+    /// <summary>The flag whose value was wrong, when the error is about one.</summary>
+    public string? Flag { get; private init; }
+
+    /// <summary>The value that was wrong, with <see cref="Flag"/>.</summary>
+    public string? Value { get; private init; }
+
+    /// <summary>What was wrong with the value, with <see cref="Flag"/>.</summary>
+    public string? Reason { get; private init; }
+
     /// <summary>The standard wording for a flag whose value is wrong: it names the flag and the value.</summary>
     public static UsageException InvalidValue(string flag, string value, string reason) =>
-        new($"invalid value \"{value}\" for flag --{flag}: {reason}");
+        new($"invalid value \"{value}\" for flag --{flag}: {reason}") { Flag = flag, Value = value, Reason = reason };
 }

@@ -14,12 +14,13 @@ internal sealed class EndpointSnapshot
         Available = Array.AsReadOnly(statuses.Where(s => s.IsAvailable).Select(s => s.Endpoint).ToArray());
         Unavailable = Array.AsReadOnly(statuses.Where(s => !s.IsAvailable).Select(s => s.Endpoint).ToArray());
 
-        // Healthy-or-panic: with nothing in rotation, route to what still answers, else to what still accepts TCP,
-        // rather than refuse everyone (a cluster without quorum still serves serializable reads).
+        // Healthy-or-panic: with nothing in rotation, route to what is recovering (passed a probe, not yet enough of them),
+        // else to what still answers, else to what still accepts TCP, rather than refuse everyone (a cluster without
+        // quorum still serves serializable reads).
         Routable = Available;
         if (Available.Count == 0)
         {
-            foreach (var tier in (ReadOnlySpan<EndpointHealth>)[EndpointHealth.Answering, EndpointHealth.AcceptsTcp])
+            foreach (var tier in (ReadOnlySpan<EndpointHealth>)[EndpointHealth.Healthy, EndpointHealth.Answering, EndpointHealth.AcceptsTcp])
             {
                 var fallback = statuses.Where(s => s.Health == tier).Select(s => s.Endpoint).ToArray();
                 if (fallback.Length > 0)

@@ -13,7 +13,7 @@ namespace EtcdGateway.Health;
 internal sealed class ActiveHealthChecker(GatewayContext context, TimeProvider time)
 {
     private readonly Dictionary<EndpointAddress, (int Failures, int Passes)> _streaks = [];
-    private bool _wasPanic;
+    private string[] _panicRoutes = [];
 
     public async Task RunRoundAsync(IEndpointProbe probe, HealthOptions options, CancellationToken stopping)
     {
@@ -74,19 +74,23 @@ internal sealed class ActiveHealthChecker(GatewayContext context, TimeProvider t
         }
     }
 
+    /// <summary>Logs entering panic mode, every change of where it routes, and leaving it once something is in rotation again.</summary>
     private void ReportPanicChange()
     {
         var snapshot = context.Registry.Current;
-        if (snapshot.IsPanic && !_wasPanic)
+        if (snapshot.IsPanic)
         {
-            context.Logger.Warn("no healthy endpoint; routing to endpoints that still answer (panic mode)", [
-                new("endpoints", snapshot.Routable.Select(e => e.Name).ToArray())]);
+            var routes = snapshot.Routable.Select(e => e.Name).ToArray();
+            if (!routes.SequenceEqual(_panicRoutes))
+            {
+                context.Logger.Warn("no healthy endpoint; routing to endpoints that still answer (panic mode)", [new("endpoints", routes)]);
+                _panicRoutes = routes;
+            }
         }
-        else if (!snapshot.IsPanic && _wasPanic && snapshot.Available.Count > 0)
+        else if (_panicRoutes.Length > 0 && snapshot.Available.Count > 0)
         {
             context.Logger.Info("healthy endpoints are back; leaving panic mode", [new("endpoints", snapshot.Available.Select(e => e.Name).ToArray())]);
+            _panicRoutes = [];
         }
-
-        _wasPanic = snapshot.IsPanic;
     }
 }

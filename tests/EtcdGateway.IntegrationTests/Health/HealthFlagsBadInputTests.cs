@@ -16,7 +16,6 @@ public sealed class HealthFlagsBadInputTests : IDisposable
         { ["start", "--health-unhealthy-threshold=0"], "invalid value \"0\" for flag --health-unhealthy-threshold" },
         { ["start", "--health-healthy-threshold=many"], "invalid value \"many\" for flag --health-healthy-threshold" },
         { ["start", "--endpoints-auto-sync-interval=30"], "invalid value \"30\" for flag --endpoints-auto-sync-interval" },
-        { ["start", "--pick-policy=fewest"], "invalid value \"fewest\" for flag --pick-policy" },
         { ["start", "--config-file=/nonexistent.yaml"], "invalid value \"/nonexistent.yaml\" for flag --config-file" },
     };
 

@@ -83,18 +83,6 @@ internal static class HealthTestSupport
         return document.RootElement[0].GetProperty("Status").GetProperty("header").GetProperty("member_id").GetUInt64();
     }
 
-    /// <summary>The member IDs seen in <paramref name="calls"/> consecutive endpoint-status calls through the gateway.</summary>
-    public static async Task<HashSet<ulong>> MemberIdsOverCallsAsync(string endpoint, int calls)
-    {
-        var ids = new HashSet<ulong>();
-        for (var i = 0; i < calls; i++)
-        {
-            ids.Add(await StatusMemberIdAsync(endpoint));
-        }
-
-        return ids;
-    }
-
     /// <summary>
     /// Makes endpoint-status calls until the last <paramref name="window"/> of them were answered by
     /// <paramref name="expected"/> distinct members, or <paramref name="maxCalls"/> calls were made
@@ -134,6 +122,25 @@ internal static class HealthTestSupport
                     ? [.. urls.EnumerateArray().Select(u => u.GetString() ?? "")]
                     : [])))
         ];
+    }
+
+    /// <summary>
+    /// Runs <c>member remove</c> on <paramref name="endpoint"/>, retrying while etcd refuses with "unhealthy cluster"
+    /// (it does until the remaining members have been connected for a few seconds, as right after the cluster booted).
+    /// </summary>
+    public static async Task<CommandResult> MemberRemoveAsync(string endpoint, ulong id)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var result = await Etcdctl.RunAsync(endpoint, "member", "remove", Hex(id));
+            if (result.Succeeded || !result.StdErr.Contains("unhealthy cluster", StringComparison.Ordinal) || DateTime.UtcNow > deadline)
+            {
+                return result;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
     }
 
     public static string Hex(ulong id) => id.ToString("x", CultureInfo.InvariantCulture);

@@ -47,7 +47,7 @@ public class MembershipTests
 
         var members = await MemberListAsync(cluster.Members[asked].ClientAddress);
         var member = members.Single(m => m.ClientUrls.Contains(cluster.Members[removed].ClientUrl));
-        var remove = await Etcdctl.RunAsync(cluster.Members[asked].ClientAddress, "member", "remove", Hex(member.Id));
+        var remove = await MemberRemoveAsync(cluster.Members[asked].ClientAddress, member.Id);
         Assert.True(remove.Succeeded, $"member remove {Hex(member.Id)}: {remove}");
 
         var changed = await gateway.WaitForLogAsync(EndpointSetChanged, Timeout, e => Addresses(e, "removed").Contains(removedAddress));

@@ -96,10 +96,18 @@ public sealed class ConfigFileReaderTests : IDisposable
     }
 
     [Fact]
-    public void ABadValueInTheFile_IsAUsageError_NamingTheFlag()
+    public void ABadValueInTheFile_IsReportedAgainstTheFile_NamingTheKeyAndValue()
     {
         File.WriteAllText(_path, "endpoints: [host:abc]\n");
         var error = Assert.Throws<UsageException>(() => GatewayConfiguration.Load(FlagParser.Parse([$"--config-file={_path}"], GatewayFlags.All)));
-        Assert.StartsWith("invalid value \"host:abc\" for flag --endpoints", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"invalid value \"{_path}\" for flag --config-file: endpoints: invalid value \"host:abc\": port \"abc\" is not a number", error.Message);
+    }
+
+    [Fact]
+    public void ABadValueOnTheCommandLine_IsStillReportedAgainstTheFlag()
+    {
+        File.WriteAllText(_path, "endpoints: [a:1]\n");
+        var error = Assert.Throws<UsageException>(() => GatewayConfiguration.Load(FlagParser.Parse([$"--config-file={_path}", "--retry-delay=5"], GatewayFlags.All)));
+        Assert.StartsWith("invalid value \"5\" for flag --retry-delay", error.Message, StringComparison.Ordinal);
     }
 }

@@ -89,6 +89,28 @@ public class ActiveHealthCheckerTests
         Assert.Equal([3], _context.Registry.Current.Routable.Select(e => e.Address.Port));
     }
 
+    [Fact]
+    public async Task RecoveringMembers_AreWhatPanicRoutesTo_AndLeavingIsLoggedOnceOneIsInRotation()
+    {
+        foreach (var port in new[] { 1, 2, 3 })
+        {
+            _probe.Set(port, EndpointHealth.AcceptsTcp);
+        }
+
+        await Round();
+        await Round();
+        Assert.True(_context.Registry.Current.IsPanic);
+
+        _probe.Set(2, EndpointHealth.Healthy);
+        await Round();
+        Assert.Equal([2], _context.Registry.Current.Routable.Select(e => e.Address.Port));
+        Assert.Equal(2, Lines("no healthy endpoint; routing to endpoints that still answer (panic mode)").Count);
+        Assert.Empty(Lines("healthy endpoints are back; leaving panic mode"));
+
+        await Round();
+        Assert.Single(Lines("healthy endpoints are back; leaving panic mode"));
+    }
+
     private static Endpoint Make(int port) => new(new EndpointAddress("127.0.0.1", port), [IPAddress.Loopback]);
 
     private Task Round() => _checker.RunRoundAsync(_probe, Options, CancellationToken.None);
