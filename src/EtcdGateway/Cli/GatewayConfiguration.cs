@@ -20,7 +20,9 @@ internal static class GatewayConfiguration
         var fromFile = ConfigFileReader.Read(file, GatewayFlags.All);
         try
         {
-            return GatewayOptionsBuilder.Build(fromFile.Overlay(commandLine));
+            var options = GatewayOptionsBuilder.Build(fromFile.Overlay(commandLine));
+            var fileNamesEndpoints = fromFile.IsSet(GatewayFlags.Endpoints) && !commandLine.IsSet(GatewayFlags.Endpoints);
+            return fileNamesEndpoints ? options with { EndpointsSource = "config-file" } : options;
         }
         catch (UsageException e) when (e.Flag is not null && fromFile.IsSet(e.Flag) && !commandLine.IsSet(e.Flag))
         {

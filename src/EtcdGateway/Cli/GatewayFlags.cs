@@ -25,6 +25,7 @@ internal static class GatewayFlags
     public const string EjectGrace = "eject-grace";
     public const string AutoSyncInterval = "endpoints-auto-sync-interval";
     public const string ConfigFile = "config-file";
+    public const string MetricsAddr = "metrics-addr";
 
     public static readonly IReadOnlyList<FlagDefinition> All =
     [
@@ -50,5 +51,6 @@ internal static class GatewayFlags
         new(EjectGrace, FlagKind.Duration, "5s", "open connections to an endpoint taken out of rotation by health are closed after this (0s: never)"),
         new(AutoSyncInterval, FlagKind.Duration, "0s", "how often to replace the endpoints with the cluster's member list (0s: never)"),
         new(ConfigFile, FlagKind.String, "", "YAML file with the same keys as these flags; re-read on SIGHUP (command-line flags win)"),
+        new(MetricsAddr, FlagKind.String, "", "admin listener for /metrics, /health, /status and the status page, e.g. http://127.0.0.1:9090 (off when unset)"),
     ];
 }

@@ -27,6 +27,12 @@ internal sealed record GatewayOptions
     /// <summary>How often the endpoint set is replaced by the cluster's member list; zero: never.</summary>
     public TimeSpan AutoSyncInterval { get; init; }
 
+    /// <summary>Where <see cref="Endpoints"/> came from: <c>flag</c> (or the default) or <c>config-file</c>.</summary>
+    public string EndpointsSource { get; init; } = "flag";
+
+    /// <summary>The admin listener (<c>--metrics-addr</c>), or null when it is off.</summary>
+    public EndpointAddress? MetricsAddress { get; init; }
+
     /// <summary>The YAML file the options were read from, re-read on SIGHUP; null when there is none.</summary>
     public string? ConfigFile { get; init; }
 

@@ -48,6 +48,7 @@ internal static class GatewayOptionsBuilder
             Health = ParseHealth(flags),
             AutoSyncInterval = Duration(flags, GatewayFlags.AutoSyncInterval, TimeSpan.Zero, allowZero: true),
             ConfigFile = ExistingFile(flags, GatewayFlags.ConfigFile),
+            MetricsAddress = ParseMetricsAddress(flags.Last(GatewayFlags.MetricsAddr), listen),
             Notices = notices,
         };
         return WithDiscovery(options, flags);
@@ -85,6 +86,37 @@ internal static class GatewayOptionsBuilder
             KeyFile = key,
             EjectGrace = Duration(flags, GatewayFlags.EjectGrace, TimeSpan.FromSeconds(5), allowZero: true),
         };
+    }
+
+    /// <summary><c>http://HOST:PORT</c> (the scheme may be left out); never the proxy's own address.</summary>
+    private static EndpointAddress? ParseMetricsAddress(string? text, EndpointAddress listen)
+    {
+        if (text is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        if (text.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw UsageException.InvalidValue(GatewayFlags.MetricsAddr, text, "https is not supported; use http:// on a loopback or private address");
+        }
+
+        if (!EndpointAddress.TryParse(text, out var address, out var error, out var notes, allowPortZero: true))
+        {
+            throw UsageException.InvalidValue(GatewayFlags.MetricsAddr, text, error);
+        }
+
+        if (notes.HasFlag(EndpointParseNotes.DefaultPortAssumed))
+        {
+            throw UsageException.InvalidValue(GatewayFlags.MetricsAddr, text, "missing port");
+        }
+
+        if (address!.Port != 0 && address.Port == listen.Port && (address.Host == listen.Host || listen.Host == "0.0.0.0"))
+        {
+            throw UsageException.InvalidValue(GatewayFlags.MetricsAddr, text, "the admin listener cannot share the proxy's port (--listen-addr)");
+        }
+
+        return address with { Tls = false };
     }
 
     private static int PositiveInt(ParsedFlags flags, string name, int fallback)

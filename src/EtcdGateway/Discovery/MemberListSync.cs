@@ -103,7 +103,7 @@ internal sealed class MemberListSync(GatewayContext context, TimeProvider time) 
             return;
         }
 
-        var change = context.Registry.SetEndpoints(endpoints);
+        var change = context.Registry.SetEndpoints(endpoints, "member-list");
         if (!change.IsEmpty)
         {
             context.Logger.Info("endpoint set changed", [

@@ -10,11 +10,11 @@ internal sealed class EndpointRegistry
     private readonly TimeProvider _time;
     private EndpointSnapshot _current;
 
-    public EndpointRegistry(IEnumerable<Endpoint> endpoints, TimeProvider time)
+    public EndpointRegistry(IEnumerable<Endpoint> endpoints, TimeProvider time, string source = "flag")
     {
         _time = time;
         var now = time.GetUtcNow();
-        _current = new EndpointSnapshot([.. endpoints.Select(e => new EndpointStatus(e, true, now, null))]);
+        _current = new EndpointSnapshot([.. endpoints.Select(e => new EndpointStatus(e, true, now, null) { Source = source })]);
     }
 
     public EndpointSnapshot Current => Volatile.Read(ref _current);
@@ -39,7 +39,7 @@ internal sealed class EndpointRegistry
     /// Makes <paramref name="endpoints"/> the endpoint set, in that order. Endpoints already known by address keep their
     /// object, state and counters; new ones start in rotation. Removed endpoints get no new connections; open ones finish.
     /// </summary>
-    public EndpointSetChange SetEndpoints(IReadOnlyList<Endpoint> endpoints)
+    public EndpointSetChange SetEndpoints(IReadOnlyList<Endpoint> endpoints, string source = "flag")
     {
         while (true)
         {
@@ -48,7 +48,7 @@ internal sealed class EndpointRegistry
             var statuses = endpoints.Select(e =>
             {
                 var known = snapshot.Statuses.FirstOrDefault(s => s.Endpoint.Address == e.Address);
-                return known is null ? new EndpointStatus(e, true, now, null)
+                return known is null ? new EndpointStatus(e, true, now, null) { Source = source }
                     : known.Endpoint.IPAddresses.SequenceEqual(e.IPAddresses) ? known
                     : known with { Endpoint = e with { Stats = known.Endpoint.Stats } };
             }).ToList();

@@ -4,4 +4,7 @@ namespace EtcdGateway.Endpoints;
 internal sealed record EndpointStatus(Endpoint Endpoint, bool IsAvailable, DateTimeOffset Since, string? LastError)
 {
     public EndpointHealth Health { get; init; } = EndpointHealth.Unknown;
+
+    /// <summary>Where the endpoint came from: <c>flag</c>, <c>config-file</c> or <c>member-list</c>.</summary>
+    public string Source { get; init; } = "flag";
 }

@@ -18,7 +18,7 @@ internal sealed class ActiveHealthChecker(GatewayContext context, TimeProvider t
     public async Task RunRoundAsync(IEndpointProbe probe, HealthOptions options, CancellationToken stopping)
     {
         var endpoints = context.Registry.Current.Statuses.Select(s => s.Endpoint).ToList();
-        var results = await Task.WhenAll(endpoints.Select(e => probe.ProbeAsync(e, stopping)));
+        var results = await Task.WhenAll(endpoints.Select(e => TimedProbeAsync(probe, e, stopping)));
         foreach (var stale in _streaks.Keys.Where(a => !endpoints.Any(e => e.Address == a)).ToList())
         {
             _streaks.Remove(stale);
@@ -30,6 +30,15 @@ internal sealed class ActiveHealthChecker(GatewayContext context, TimeProvider t
         }
 
         ReportPanicChange();
+    }
+
+    private async Task<ProbeResult> TimedProbeAsync(IEndpointProbe probe, Endpoint endpoint, CancellationToken stopping)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await probe.ProbeAsync(endpoint, stopping);
+        context.Metrics.ProbeDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        endpoint.Stats.ProbeFinished(result.Passed);
+        return result;
     }
 
     private void Apply(Endpoint endpoint, ProbeResult result, HealthOptions options)

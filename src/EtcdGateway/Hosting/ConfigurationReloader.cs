@@ -72,7 +72,7 @@ internal sealed class ConfigurationReloader : IDisposable
             // With auto-sync on, the running set is the cluster's; the file's list replaces it only when the file changed it.
             if (options.AutoSyncInterval == TimeSpan.Zero || !options.Endpoints.SequenceEqual(running.Options.Endpoints))
             {
-                var change = _context.Registry.SetEndpoints(endpoints);
+                var change = _context.Registry.SetEndpoints(endpoints, options.EndpointsSource);
                 if (!change.IsEmpty)
                 {
                     _context.Logger.Info("endpoint set changed", [

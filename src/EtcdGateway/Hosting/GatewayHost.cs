@@ -1,3 +1,4 @@
+using EtcdGateway.Admin;
 using EtcdGateway.Balancing;
 using EtcdGateway.Cli;
 using EtcdGateway.Discovery;
@@ -27,7 +28,7 @@ internal static class GatewayHost
         LogNotices(options.Notices, logger);
 
         // :: Step 2: wire the parts.
-        var registry = new EndpointRegistry(endpoints, time);
+        var registry = new EndpointRegistry(endpoints, time, options.EndpointsSource);
         using var tracker = new ConnectionTracker(FileDescriptorBudget.ForThisProcess() ?? int.MaxValue / 2);
         var settings = new LiveSettings(options, PickPolicyFactory.Create(options.PickPolicy, random), new BackendDialer(options.DialTimeout, time));
         var context = new GatewayContext(registry, tracker, logger, settings);
@@ -35,13 +36,15 @@ internal static class GatewayHost
         using var sync = new MemberListSync(context, time);
         using var reloader = new ConfigurationReloader(commandLine, context, listenEndPoint, time, random);
         var listener = new GatewayListener(listenSocket, context, time);
+        var listen = listenSocket.LocalEndPoint?.ToString() ?? options.ListenAddress.ToString();
+        await using var admin = options.MetricsAddress is { } metricsAddress ? await AdminServer.StartAsync(metricsAddress, context, listen) : null;
 
         // :: Step 3: serve.
         logger.Info("ready to proxy client requests", [
             new("endpoints", endpoints.Select(e => e.Name).ToArray()), new("listen-addr", listenSocket.LocalEndPoint?.ToString()),
             new("pick-policy", PickPolicyFactory.NameOf(options.PickPolicy)), new("retry-delay", options.RetryDelay),
             new("dial-timeout", options.DialTimeout), new("health-check", options.Health.Mode.ToString().ToLowerInvariant()),
-            new("max-connections", tracker.MaxConnections)]);
+            new("max-connections", tracker.MaxConnections), new("metrics-addr", admin is null ? null : $"http://{admin.BoundTo}")]);
         var notifier = SystemdNotifier.FromEnvironment();
         notifier.Notify("READY=1");
 

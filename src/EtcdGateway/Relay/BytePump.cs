@@ -17,7 +17,7 @@ internal static class BytePump
     /// Returns the bytes copied once <paramref name="source"/> reached end of stream and the FIN was passed on.
     /// Throws (<see cref="SocketException"/>, <see cref="ObjectDisposedException"/>) when either side fails or is aborted.
     /// </summary>
-    public static async Task<long> RunAsync(Socket source, Socket destination)
+    public static async Task<long> RunAsync(Socket source, Socket destination, Endpoints.EndpointStats stats, bool fromClient)
     {
         long copied = 0;
         while (true)
@@ -43,6 +43,7 @@ internal static class BytePump
                 }
 
                 copied += received;
+                stats.AddBytes(fromClient, received);
             }
             finally
             {

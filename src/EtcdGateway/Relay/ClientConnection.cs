@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using EtcdGateway.Balancing;
 using EtcdGateway.Endpoints;
@@ -31,7 +32,9 @@ internal sealed class ClientConnection
 
     public async Task RunAsync()
     {
+        var started = Stopwatch.GetTimestamp();
         _context.Tracker.Add(this);
+        _context.Metrics.ConnectionAccepted();
         try
         {
             _client.NoDelay = true;
@@ -61,8 +64,8 @@ internal sealed class ClientConnection
             long bytesUp, bytesDown;
             try
             {
-                var upstream = PumpAsync(_client, backend);
-                var downstream = PumpAsync(backend, _client);
+                var upstream = PumpAsync(_client, backend, endpoint.Stats, fromClient: true);
+                var downstream = PumpAsync(backend, _client, endpoint.Stats, fromClient: false);
                 bytesUp = await upstream;
                 bytesDown = await downstream;
             }
@@ -94,6 +97,7 @@ internal sealed class ClientConnection
         }
         finally
         {
+            _context.Metrics.ConnectionDuration.Record(Stopwatch.GetElapsedTime(started));
             _context.Tracker.Remove(this);
         }
     }
@@ -114,11 +118,11 @@ internal sealed class ClientConnection
         }
     }
 
-    private async Task<long> PumpAsync(Socket source, Socket destination)
+    private async Task<long> PumpAsync(Socket source, Socket destination, EndpointStats stats, bool fromClient)
     {
         try
         {
-            return await BytePump.RunAsync(source, destination);
+            return await BytePump.RunAsync(source, destination, stats, fromClient);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -174,6 +178,7 @@ internal sealed class ClientConnection
             }
             catch (DialException e)
             {
+                endpoint.Stats.DialFailed();
                 if (_context.Registry.MarkUnavailable(endpoint, e.Message))
                 {
                     _context.Logger.Warn("deactivated endpoint", [

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using EtcdGateway.Cli;
+using EtcdGateway.Endpoints;
+using EtcdGateway.Relay;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace EtcdGateway.Admin;
+
+/// <summary>
+/// The admin listener (<c>--metrics-addr</c>): /metrics, /health, /status and the status page, on Kestrel, on its own
+/// port. Every answer is computed from counters and one snapshot read, never from the relay's locks (it has none), and
+/// Kestrel's limits keep a slow or hostile admin client from tying up more than a few sockets.
+/// </summary>
+internal sealed class AdminServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private AdminServer(WebApplication app, IPEndPoint boundTo)
+    {
+        _app = app;
+        BoundTo = boundTo;
+    }
+
+    public IPEndPoint BoundTo { get; }
+
+    /// <exception cref="UsageException">The address cannot be bound (in use, not local).</exception>
+    public static async Task<AdminServer> StartAsync(EndpointAddress address, GatewayContext context, string listen)
+    {
+        var endPoint = await Hosting.ListenSocketFactory.ResolveAsync(address);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(endPoint);
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = 64;
+            kestrel.Limits.MaxRequestBodySize = 0;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+        });
+        var app = builder.Build();
+        app.Run(http => HandleAsync(http, context, listen));
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync();
+            var reason = e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }
+                ? "address already in use" : e.Message;
+            throw UsageException.InvalidValue(GatewayFlags.MetricsAddr, $"http://{address}", reason);
+        }
+
+        var bound = app.Urls.Select(u => new Uri(u)).Select(u => new IPEndPoint(endPoint.Address, u.Port)).FirstOrDefault() ?? endPoint;
+        return new AdminServer(app, bound);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static async Task HandleAsync(HttpContext http, GatewayContext context, string listen)
+    {
+        var response = http.Response;
+        response.Headers.CacheControl = "no-store";
+        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
+        {
+            response.StatusCode = 405;
+            response.Headers.Allow = "GET, HEAD";
+            return;
+        }
+
+        switch (http.Request.Path.Value)
+        {
+            case "/metrics":
+                response.ContentType = PrometheusWriter.ContentType;
+                await response.WriteAsync(MetricsReport.Write(context));
+                break;
+            case "/health":
+                await WriteJsonAsync(response, json => StatusReport.WriteHealth(json, context));
+                break;
+            case "/status":
+                await WriteJsonAsync(response, json =>
+                {
+                    StatusReport.WriteStatus(json, context, listen);
+                    return 200;
+                });
+                break;
+            case "/" or "/index.html":
+                response.ContentType = "text/html; charset=utf-8";
+                await response.Body.WriteAsync(StatusPage.Value);
+                break;
+            default:
+                response.StatusCode = 404;
+                response.ContentType = "text/plain; charset=utf-8";
+                await response.WriteAsync("not found: try /, /status, /health or /metrics\n");
+                break;
+        }
+    }
+
+    private static async Task WriteJsonAsync(HttpResponse response, Func<Utf8JsonWriter, int> write)
+    {
+        using var buffer = new MemoryStream();
+        int status;
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            status = write(json);
+        }
+
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+    }
+
+    private static readonly Lazy<byte[]> StatusPage = new(() =>
+    {
+        using var stream = typeof(AdminServer).Assembly.GetManifestResourceStream("StatusPage.html");
+        if (stream is null)
+        {
+            return Encoding.UTF8.GetBytes("<!doctype html><title>etcd-gateway</title><p>See <a href=\"/status\">/status</a>.</p>");
+        }
+
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    });
+}

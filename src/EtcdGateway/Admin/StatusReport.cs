@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text.Json;
+using EtcdGateway.Balancing;
+using EtcdGateway.Cli;
+using EtcdGateway.Relay;
+
+namespace EtcdGateway.Admin;
+
+/// <summary>Writes <c>GET /status</c> and <c>GET /health</c> (see docs/admin-api.md) from one endpoint snapshot.</summary>
+internal static class StatusReport
+{
+    public static void WriteStatus(Utf8JsonWriter json, GatewayContext context, string listen)
+    {
+        var snapshot = context.Registry.Current;
+        var options = context.Settings.Options;
+        var now = DateTimeOffset.UtcNow;
+        json.WriteStartObject();
+        json.WriteString("version", VersionInfo.Version);
+        json.WriteString("listen", listen);
+        json.WriteString("startTime", Timestamp(context.StartTime));
+        json.WriteNumber("uptimeSeconds", Math.Round((now - context.StartTime).TotalSeconds, 1));
+        json.WriteString("pickPolicy", PickPolicyFactory.NameOf(options.PickPolicy));
+        json.WriteString("healthCheck", options.Health.Mode.ToString().ToLowerInvariant());
+        json.WriteBoolean("healthy", snapshot.Available.Count > 0);
+        json.WriteBoolean("panic", snapshot.IsPanic);
+        json.WriteNumber("activeConnections", context.Tracker.Count);
+        json.WriteNumber("totalConnections", context.Metrics.Accepted);
+        json.WriteStartArray("endpoints");
+        foreach (var status in snapshot.Statuses)
+        {
+            var stats = status.Endpoint.Stats;
+            json.WriteStartObject();
+            json.WriteString("address", status.Endpoint.Name);
+            json.WriteString("state", EndpointState.Of(status, snapshot));
+            json.WriteString("health", EndpointState.HealthName(status.Health));
+            json.WriteString("source", status.Source);
+            json.WriteNumber("activeConnections", stats.Active);
+            json.WriteNumber("totalConnections", stats.Total);
+            json.WriteNumber("bytesIn", stats.BytesFromClients);
+            json.WriteNumber("bytesOut", stats.BytesToClients);
+            json.WriteNumber("dialFailures", stats.DialFailures);
+            json.WriteString("lastError", status.LastError);
+            json.WriteString("lastChange", Timestamp(status.Since));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>Healthy while an endpoint is in rotation; panic mode is unhealthy, so a supervisor sees it. Returns the HTTP status.</summary>
+    public static int WriteHealth(Utf8JsonWriter json, GatewayContext context)
+    {
+        var snapshot = context.Registry.Current;
+        json.WriteStartObject();
+        if (snapshot.Available.Count > 0)
+        {
+            json.WriteString("health", "true");
+            json.WriteEndObject();
+            return 200;
+        }
+
+        json.WriteString("health", "false");
+        json.WriteString("reason", snapshot.IsPanic
+            ? $"no endpoint passes its health check; panic mode routes to {string.Join(", ", snapshot.Routable.Select(e => e.Name))}"
+            : snapshot.Statuses.Length == 0 ? "no endpoints configured" : "no endpoint is reachable");
+        json.WriteEndObject();
+        return 503;
+    }
+
+    private static string Timestamp(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}
