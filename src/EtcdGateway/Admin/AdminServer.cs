@@ -53,8 +53,13 @@ internal sealed class AdminServer : IAsyncDisposable
         catch (IOException e)
         {
             await app.DisposeAsync();
-            var reason = e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }
-                ? "address already in use" : e.Message;
+            // Kestrel wraps the socket error ("Failed to bind to address ...: address already in use."); say it our way.
+            var reason = e.InnerException switch
+            {
+                Microsoft.AspNetCore.Connections.AddressInUseException => "address already in use",
+                System.Net.Sockets.SocketException socketError => socketError.Message,
+                _ => e.Message,
+            };
             throw UsageException.InvalidValue(GatewayFlags.MetricsAddr, $"http://{address}", reason);
         }
 

@@ -75,7 +75,9 @@ internal static class StatusCommand
         string body;
         try
         {
-            using var http = new HttpClient { Timeout = RequestTimeout };
+            // The admin listener is on this machine or reached directly; an HTTP_PROXY meant for the internet must not intercept it.
+            using var handler = new SocketsHttpHandler { UseProxy = false };
+            using var http = new HttpClient(handler) { Timeout = RequestTimeout };
             using var response = await http.GetAsync(statusUri);
             body = await response.Content.ReadAsStringAsync();
             if (!response.IsSuccessStatusCode)
@@ -86,8 +88,13 @@ internal static class StatusCommand
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or SocketException or IOException)
         {
-            var reason = e is TaskCanceledException ? $"no answer within {GoDuration.Format(RequestTimeout)}" : e.Message;
-            await stderr.WriteLineAsync($"etcd-gateway: cannot reach the admin listener at {origin}: {reason} (is the gateway running with --metrics-addr={origin}?)");
+            var reason = e switch
+            {
+                TaskCanceledException => $"no answer within {GoDuration.Format(RequestTimeout)}",
+                { InnerException: SocketException socket } => socket.Message,
+                _ => e.Message,
+            };
+            await stderr.WriteLineAsync($"etcd-gateway: cannot reach the admin listener at {origin}: {reason} (is the gateway running, started with --metrics-addr?)");
             return 1;
         }
 
