@@ -27,6 +27,8 @@ internal static class CommandLine
                     return await StartAsync(rest, stdout);
                 case ["gateway", "start", .. var rest]:
                     return await StartAsync(rest, stdout);
+                case ["status", .. var rest]:
+                    return await Admin.StatusCommand.RunAsync(rest, stdout, stderr);
                 case ["gateway"] or ["gateway", "-h" or "--help" or "help"]:
                     stdout.Write(HelpWriter.Gateway());
                     return args.Length == 1 ? UsageExitCode : 0;

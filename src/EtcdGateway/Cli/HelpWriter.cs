@@ -14,12 +14,14 @@ internal static class HelpWriter
         Usage:
           etcd-gateway start [flags]            run the L4 gateway (same as: etcd-gateway gateway start)
           etcd-gateway gateway start [flags]    the same, spelled as etcd spells it
+          etcd-gateway status [--metrics-addr]  a running gateway's endpoints, as a table
           etcd-gateway --version                print version information
           etcd-gateway [command] --help         help for a command
 
         Commands:
           start        start the gateway
           gateway      etcd's spelling: gateway start
+          status       show a running gateway's endpoints (needs its --metrics-addr)
           grpc-proxy   L7 gRPC proxy (not available yet)
           version      print version information
 
