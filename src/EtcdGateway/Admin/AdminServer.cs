@@ -31,7 +31,7 @@ internal sealed class AdminServer : IAsyncDisposable
     /// <exception cref="UsageException">The address cannot be bound (in use, not local).</exception>
     public static async Task<AdminServer> StartAsync(EndpointAddress address, GatewayContext context, string listen)
     {
-        var endPoint = await Hosting.ListenSocketFactory.ResolveAsync(address);
+        var endPoint = await Hosting.ListenSocketFactory.ResolveAsync(address, GatewayFlags.MetricsAddr, $"http://{address}");
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
@@ -50,15 +50,18 @@ internal sealed class AdminServer : IAsyncDisposable
         {
             await app.StartAsync();
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
             await app.DisposeAsync();
-            // Kestrel wraps the socket error ("Failed to bind to address ...: address already in use."); say it our way.
-            var reason = e.InnerException switch
+
+            // Kestrel wraps some socket errors ("Failed to bind to address ...: address already in use.") and not
+            // others (an address that is not this machine's); say them our way, as --listen-addr does.
+            var reason = (e.InnerException ?? e) switch
             {
                 Microsoft.AspNetCore.Connections.AddressInUseException => "address already in use",
-                System.Net.Sockets.SocketException socketError => socketError.Message,
-                _ => e.Message,
+                System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressNotAvailable } => "cannot assign requested address (not an address of this machine)",
+                System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AccessDenied } => "permission denied",
+                var other => other.Message,
             };
             throw UsageException.InvalidValue(GatewayFlags.MetricsAddr, $"http://{address}", reason);
         }

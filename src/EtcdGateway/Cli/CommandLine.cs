@@ -29,9 +29,12 @@ internal static class CommandLine
                     return await StartAsync(rest, stdout);
                 case ["status", .. var rest]:
                     return await Admin.StatusCommand.RunAsync(rest, stdout, stderr);
-                case ["gateway"] or ["gateway", "-h" or "--help" or "help"]:
+                case ["gateway"]:
+                    stderr.Write(HelpWriter.Gateway());
+                    return UsageExitCode;
+                case ["gateway", "-h" or "--help" or "help"]:
                     stdout.Write(HelpWriter.Gateway());
-                    return args.Length == 1 ? UsageExitCode : 0;
+                    return 0;
                 case ["gateway", var other, ..]:
                     throw new UsageException($"unknown command \"{other}\" for \"etcd-gateway gateway\" (did you mean \"start\"?)");
                 case ["grpc-proxy", ..]:

@@ -73,7 +73,7 @@ internal static class ConfigFileReader
                 var text = scalar.Value ?? "";
                 if (definition.Kind == FlagKind.Bool && !FlagParser.TryParseBool(text, out _))
                 {
-                    throw UsageException.InvalidValue(definition.Name, text, "expected true or false");
+                    throw Invalid(path, $"{definition.Name}: invalid value \"{text}\": expected true or false");
                 }
 
                 return [text];

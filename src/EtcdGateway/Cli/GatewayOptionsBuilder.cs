@@ -74,6 +74,9 @@ internal static class GatewayOptionsBuilder
             throw UsageException.InvalidValue(flag, value, "--health-cert and --health-key go together");
         }
 
+        var caCert = ExistingFile(flags, GatewayFlags.HealthCaCert);
+        CheckPem(caCert, cert, key);
+
         return new HealthOptions
         {
             Mode = mode,
@@ -81,7 +84,7 @@ internal static class GatewayOptionsBuilder
             Timeout = Duration(flags, GatewayFlags.HealthTimeout, TimeSpan.FromMilliseconds(500), allowZero: false),
             UnhealthyThreshold = PositiveInt(flags, GatewayFlags.HealthUnhealthyThreshold, 2),
             HealthyThreshold = PositiveInt(flags, GatewayFlags.HealthHealthyThreshold, 2),
-            CaCertFile = ExistingFile(flags, GatewayFlags.HealthCaCert),
+            CaCertFile = caCert,
             CertFile = cert,
             KeyFile = key,
             EjectGrace = Duration(flags, GatewayFlags.EjectGrace, TimeSpan.FromSeconds(5), allowZero: true),
@@ -101,6 +104,13 @@ internal static class GatewayOptionsBuilder
             throw UsageException.InvalidValue(GatewayFlags.MetricsAddr, text, "https is not supported; use http:// on a loopback or private address");
         }
 
+        var authority = text.Contains("://", StringComparison.Ordinal) ? text[(text.IndexOf("://", StringComparison.Ordinal) + 3)..] : text;
+        var slash = authority.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0 && authority[slash..] != "/")
+        {
+            throw UsageException.InvalidValue(GatewayFlags.MetricsAddr, text, "give scheme, host and port only; the paths are /metrics, /health, /status and /");
+        }
+
         if (!EndpointAddress.TryParse(text, out var address, out var error, out var notes, allowPortZero: true))
         {
             throw UsageException.InvalidValue(GatewayFlags.MetricsAddr, text, error);
@@ -117,6 +127,40 @@ internal static class GatewayOptionsBuilder
         }
 
         return address with { Tls = false };
+    }
+
+    /// <summary>Loads the TLS files once here, so a wrong file is bad input now rather than a failing probe every second.</summary>
+    private static void CheckPem(string? caCert, string? cert, string? key)
+    {
+        if (caCert is not null)
+        {
+            var roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+            try
+            {
+                roots.ImportFromPemFile(caCert);
+            }
+            catch (System.Security.Cryptography.CryptographicException e)
+            {
+                throw UsageException.InvalidValue(GatewayFlags.HealthCaCert, caCert, $"not a PEM certificate bundle: {e.Message}");
+            }
+
+            if (roots.Count == 0)
+            {
+                throw UsageException.InvalidValue(GatewayFlags.HealthCaCert, caCert, "no PEM certificate in the file");
+            }
+        }
+
+        if (cert is not null && key is not null)
+        {
+            try
+            {
+                using var pair = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(cert, key);
+            }
+            catch (System.Security.Cryptography.CryptographicException e)
+            {
+                throw UsageException.InvalidValue(GatewayFlags.HealthCert, cert, $"cannot load the certificate with --health-key: {e.Message}");
+            }
+        }
     }
 
     private static int PositiveInt(ParsedFlags flags, string name, int fallback)

@@ -22,7 +22,16 @@ internal static class GatewayHost
     {
         // :: Step 1: resolve the listen address and the endpoints, then bind. Errors throw UsageException; nothing has started.
         var listenEndPoint = await ListenSocketFactory.ResolveAsync(options.ListenAddress);
-        var endpoints = await EndpointResolver.ResolveAsync(options.Endpoints, listenEndPoint);
+        IReadOnlyList<Endpoint> endpoints;
+        try
+        {
+            endpoints = await EndpointResolver.ResolveAsync(options.Endpoints, listenEndPoint);
+        }
+        catch (UsageException e) when (options.EndpointsSource == "config-file" && options.ConfigFile is { } file)
+        {
+            // The endpoint came from the file: point there, as for every other value read from it.
+            throw UsageException.InvalidValue(GatewayFlags.ConfigFile, file, $"{GatewayFlags.Endpoints}: invalid value \"{e.Value}\": {e.Reason}");
+        }
         using var listenSocket = ListenSocketFactory.Bind(listenEndPoint, options.ListenAddress.ToString());
         using var signals = new ShutdownSignals(logger);
         LogNotices(options.Notices, logger);

@@ -12,9 +12,9 @@ internal static class ListenSocketFactory
     private const int Backlog = 4096;
 
     /// <summary>The address to bind. A wildcard (<c>:P</c>, <c>0.0.0.0:P</c>, <c>[::]:P</c>) means every interface, IPv4 and IPv6, as in Go.</summary>
-    public static async Task<IPEndPoint> ResolveAsync(EndpointAddress address)
+    public static async Task<IPEndPoint> ResolveAsync(EndpointAddress address, string flag = GatewayFlags.ListenAddr, string? flagValue = null)
     {
-        var ips = await EndpointResolver.ResolveHostAsync(address.Host, GatewayFlags.ListenAddr, address.ToString());
+        var ips = await EndpointResolver.ResolveHostAsync(address.Host, flag, flagValue ?? address.ToString());
         return new IPEndPoint(ips[0], address.Port);
     }
 

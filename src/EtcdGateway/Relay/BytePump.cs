@@ -4,9 +4,8 @@ using System.Net.Sockets;
 namespace EtcdGateway.Relay;
 
 /// <summary>
-/// Copies one direction of a connection, byte for byte, until end of stream.
-/// Waits with a zero-byte receive so an idle connection holds no buffer, and forwards end of stream as a FIN
-/// (half-close) instead of tearing the connection down.
+/// Copies one direction of a connection, byte for byte, until end of stream. Waits with a zero-byte receive so an idle
+/// connection holds no buffer. What to do at end of stream (pass the FIN on, or treat it as a reset) is the caller's.
 /// </summary>
 internal static class BytePump
 {
@@ -14,7 +13,7 @@ internal static class BytePump
     public const int BufferSize = 64 * 1024;
 
     /// <summary>
-    /// Returns the bytes copied once <paramref name="source"/> reached end of stream and the FIN was passed on.
+    /// Returns the bytes copied once <paramref name="source"/> reached end of stream.
     /// Throws (<see cref="SocketException"/>, <see cref="ObjectDisposedException"/>) when either side fails or is aborted.
     /// </summary>
     public static async Task<long> RunAsync(Socket source, Socket destination, Endpoints.EndpointStats stats, bool fromClient)
@@ -31,8 +30,6 @@ internal static class BytePump
                 var received = await source.ReceiveAsync(buffer.AsMemory(), SocketFlags.None);
                 if (received == 0)
                 {
-                    // The sender is done sending, not necessarily done receiving: pass the FIN on, keep the other direction open.
-                    destination.Shutdown(SocketShutdown.Send);
                     return copied;
                 }
 
@@ -49,6 +46,32 @@ internal static class BytePump
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether the peer reset the connection rather than closed it, for a socket on which we have not sent a FIN yet:
+    /// after the peer's FIN Linux's TCP state is CLOSE_WAIT, after an RST it is CLOSE. (Once we have sent our own FIN, a
+    /// normal close also ends in CLOSE, so the answer means nothing then.) Read with TCP_INFO once per end of stream.
+    /// </summary>
+    public static bool WasReset(Socket socket)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        const int IpProtoTcp = 6;
+        const int TcpInfo = 11;
+        const byte TcpClose = 7;
+        Span<byte> info = stackalloc byte[8];
+        try
+        {
+            return socket.GetRawSocketOption(IpProtoTcp, TcpInfo, info) > 0 && info[0] == TcpClose;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 }

@@ -20,6 +20,8 @@ internal sealed class ClientConnection
     private Socket? _backend;
     private Endpoint? _endpoint;
     private int _aborted;
+    private int _finSentToClient;
+    private int _finSentToBackend;
 
     public ClientConnection(Socket client, GatewayContext context)
     {
@@ -74,7 +76,7 @@ internal sealed class ClientConnection
                 endpoint.Stats.ConnectionClosed();
             }
 
-            // :: Step 3: teardown. Both directions ended with FINs passed on (half-close kept), or one failed and
+            // :: Step 4: teardown. Both directions ended with FINs passed on (half-close kept), or one failed and
             // Abort() already reset both sides.
             if (Volatile.Read(ref _aborted) == 0)
             {
@@ -122,7 +124,20 @@ internal sealed class ClientConnection
     {
         try
         {
-            return await BytePump.RunAsync(source, destination, stats, fromClient);
+            var copied = await BytePump.RunAsync(source, destination, stats, fromClient);
+
+            // :: Step 3: half-close. The sender is done sending, not necessarily receiving: pass its FIN on and keep the
+            // other direction open. But a reset can surface as a plain end of stream (a failed send on the same socket
+            // took the error first); forwarding a FIN then would make a truncated answer look complete.
+            ref var finSentToSource = ref fromClient ? ref _finSentToClient : ref _finSentToBackend;
+            if (Volatile.Read(ref finSentToSource) == 0 && BytePump.WasReset(source))
+            {
+                throw new SocketException((int)SocketError.ConnectionReset);
+            }
+
+            Volatile.Write(ref fromClient ? ref _finSentToBackend : ref _finSentToClient, 1);
+            destination.Shutdown(SocketShutdown.Send);
+            return copied;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
