@@ -69,9 +69,11 @@ internal sealed class ActiveHealthChecker(GatewayContext context, TimeProvider t
         await Task.Delay(grace, time);
         var snapshot = context.Registry.Current;
 
-        // Back in rotation meanwhile, gone from the set (drained instead), or what panic mode routes to: leave them be.
+        // Back in rotation meanwhile, recovering (its last probe passed), gone from the set (drained instead), or what
+        // panic mode routes to: leave its connections be.
         var endpoint = snapshot.Find(address);
-        if (endpoint is null || snapshot.Statuses[snapshot.IndexOf(endpoint)].IsAvailable || snapshot.Routable.Contains(endpoint))
+        var status = endpoint is null ? null : snapshot.Statuses[snapshot.IndexOf(endpoint)];
+        if (status is null || status.IsAvailable || status.Health == EndpointHealth.Healthy || snapshot.Routable.Contains(status.Endpoint))
         {
             return;
         }
@@ -79,7 +81,7 @@ internal sealed class ActiveHealthChecker(GatewayContext context, TimeProvider t
         var closed = context.Tracker.AbortConnectionsTo(address);
         if (closed > 0)
         {
-            context.Logger.Info("closing connections to an ejected endpoint", [new("address", endpoint.Name), new("connections", closed), new("grace", grace)]);
+            context.Logger.Info("closing connections to an ejected endpoint", [new("address", status.Endpoint.Name), new("connections", closed), new("grace", grace)]);
         }
     }
 
