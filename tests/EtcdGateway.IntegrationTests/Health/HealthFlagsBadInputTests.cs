@@ -33,7 +33,7 @@ public sealed class HealthFlagsBadInputTests : IDisposable
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Bad_Health_Or_Membership_Flag_Is_One_Line_And_Exit_2(string[] args, string expected) =>
-        AssertUsageError(await GatewayProcess.RunToExitAsync(args), expected);
+        UsageErrorAssert.IsUsageError(await GatewayProcess.RunToExitAsync(args), expected);
 
     [Theory]
     [InlineData("endpoints: [host:abc]\n")]
@@ -44,7 +44,7 @@ public sealed class HealthFlagsBadInputTests : IDisposable
         var path = Path.Combine(_dir, "broken.yaml");
         await File.WriteAllTextAsync(path, yaml);
 
-        AssertUsageError(await GatewayProcess.RunToExitAsync(["start", $"--config-file={path}"]), "--config-file");
+        UsageErrorAssert.IsUsageError(await GatewayProcess.RunToExitAsync(["start", $"--config-file={path}"]), "--config-file");
     }
 
     [Theory]
@@ -55,14 +55,5 @@ public sealed class HealthFlagsBadInputTests : IDisposable
         await using var gateway = await GatewayProcess.StartAsync([$"--endpoints=127.0.0.1:{FreePorts.Next()}", $"--pick-policy={policy}"]);
         var ready = Assert.Single(gateway.LogEntries("ready to proxy client requests"));
         Assert.Equal(policy, ready.GetProperty("pick-policy").GetString());
-    }
-
-    private static void AssertUsageError(CommandResult result, string expected)
-    {
-        Assert.True(result.ExitCode == 2, $"expected exit code 2: {result}");
-        Assert.Equal("", result.StdOut);
-        var line = Assert.Single(result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("etcd-gateway: ", line, StringComparison.Ordinal);
-        Assert.Contains(expected, line, StringComparison.Ordinal);
     }
 }

@@ -26,14 +26,14 @@ public class BadInputTests
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task BadInput_IsOneLine_Exit2(string[] args, string expected) =>
-        AssertUsageError(await GatewayProcess.RunToExitAsync(args), expected);
+        UsageErrorAssert.IsUsageError(await GatewayProcess.RunToExitAsync(args), expected);
 
     [Fact]
     public async Task EndpointThatIsTheListenAddress_IsRefused()
     {
         var port = FreePorts.Next();
         var result = await GatewayProcess.RunToExitAsync(["start", $"--listen-addr=127.0.0.1:{port}", $"--endpoints=localhost:{port}"]);
-        AssertUsageError(result, $"invalid value \"localhost:{port}\" for flag --endpoints: resolves to 127.0.0.1:{port}");
+        UsageErrorAssert.IsUsageError(result, $"invalid value \"localhost:{port}\" for flag --endpoints: resolves to 127.0.0.1:{port}");
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public class BadInputTests
 
         var result = await GatewayProcess.RunToExitAsync(["start", $"--listen-addr=127.0.0.1:{port}"]);
 
-        AssertUsageError(result, $"invalid value \"127.0.0.1:{port}\" for flag --listen-addr: address already in use");
+        UsageErrorAssert.IsUsageError(result, $"invalid value \"127.0.0.1:{port}\" for flag --listen-addr: address already in use");
         using var probe = await Loopback.ConnectAsync(port);
         using var accepted = await occupant.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(5));
     }
@@ -79,14 +79,5 @@ public class BadInputTests
         var help = await GatewayProcess.RunToExitAsync(["gateway", "start", "--help"]);
         Assert.Equal(0, help.ExitCode);
         Assert.Contains("--endpoints strings", help.StdOut, StringComparison.Ordinal);
-    }
-
-    private static void AssertUsageError(CommandResult result, string expected)
-    {
-        Assert.True(result.ExitCode == 2, $"expected exit code 2: {result}");
-        Assert.Equal("", result.StdOut);
-        var line = Assert.Single(result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("etcd-gateway: ", line, StringComparison.Ordinal);
-        Assert.Contains(expected, line, StringComparison.Ordinal);
     }
 }
