@@ -13,7 +13,7 @@ internal static class StatusReport
     {
         var snapshot = context.Registry.Current;
         var options = context.Settings.Options;
-        var now = DateTimeOffset.UtcNow;
+        var now = context.Time.GetUtcNow();
         json.WriteStartObject();
         json.WriteString("version", VersionInfo.Version);
         json.WriteString("listen", listen);

@@ -103,13 +103,7 @@ internal sealed class MemberListSync(GatewayContext context, TimeProvider time) 
             return;
         }
 
-        var change = context.Registry.SetEndpoints(endpoints, "member-list");
-        if (!change.IsEmpty)
-        {
-            context.Logger.Info("endpoint set changed", [
-                new("added", change.Added.Select(e => e.Name).ToArray()), new("removed", change.Removed.Select(e => e.Name).ToArray()),
-                new("source", "member-list"), new("endpoints", endpoints.Select(e => e.Name).ToArray())]);
-        }
+        context.ReplaceEndpoints(endpoints, "member-list");
     }
 
     /// <summary>Built from the health settings (TLS files, timeout) and rebuilt when a reload changes them.</summary>

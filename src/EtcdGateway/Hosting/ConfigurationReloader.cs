@@ -72,13 +72,7 @@ internal sealed class ConfigurationReloader : IDisposable
             // With auto-sync on, the running set is the cluster's; the file's list replaces it only when the file changed it.
             if (options.AutoSyncInterval == TimeSpan.Zero || !options.Endpoints.SequenceEqual(running.Options.Endpoints))
             {
-                var change = _context.Registry.SetEndpoints(endpoints, options.EndpointsSource);
-                if (!change.IsEmpty)
-                {
-                    _context.Logger.Info("endpoint set changed", [
-                        new("added", change.Added.Select(e => e.Name).ToArray()), new("removed", change.Removed.Select(e => e.Name).ToArray()),
-                        new("source", "config-file"), new("endpoints", endpoints.Select(e => e.Name).ToArray())]);
-                }
+                _context.ReplaceEndpoints(endpoints, options.EndpointsSource);
             }
 
             _context.Logger.Info("reloaded configuration", [new("config-file", file)]);

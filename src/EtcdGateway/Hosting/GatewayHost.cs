@@ -40,7 +40,7 @@ internal static class GatewayHost
         var registry = new EndpointRegistry(endpoints, time, options.EndpointsSource);
         using var tracker = new ConnectionTracker(FileDescriptorBudget.ForThisProcess() ?? int.MaxValue / 2);
         var settings = new LiveSettings(options, PickPolicyFactory.Create(options.PickPolicy, random), new BackendDialer(options.DialTimeout, time));
-        var context = new GatewayContext(registry, tracker, logger, settings);
+        var context = new GatewayContext(registry, tracker, logger, settings, time);
         using var monitor = new EndpointMonitor(context, time);
         using var sync = new MemberListSync(context, time);
         using var reloader = new ConfigurationReloader(commandLine, context, listenEndPoint, time, random);

@@ -4,10 +4,12 @@ using EtcdGateway.Logging;
 namespace EtcdGateway.Relay;
 
 /// <summary>The shared, long-lived parts every client connection uses; <see cref="Settings"/> is swapped whole on reload.</summary>
-internal sealed class GatewayContext(EndpointRegistry registry, ConnectionTracker tracker, JsonLogger logger, LiveSettings settings)
+internal sealed class GatewayContext(EndpointRegistry registry, ConnectionTracker tracker, JsonLogger logger, LiveSettings settings, TimeProvider time)
 {
+    public TimeProvider Time => time;
+
     /// <summary>When the gateway started serving (for uptime).</summary>
-    public DateTimeOffset StartTime { get; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset StartTime { get; } = time.GetUtcNow();
 
     public Admin.GatewayMetrics Metrics { get; } = new();
 
@@ -23,5 +25,17 @@ internal sealed class GatewayContext(EndpointRegistry registry, ConnectionTracke
     {
         get => Volatile.Read(ref _settings);
         set => Volatile.Write(ref _settings, value);
+    }
+
+    /// <summary>Makes <paramref name="endpoints"/> the endpoint set (auto-sync, reload) and logs what changed, if anything.</summary>
+    public void ReplaceEndpoints(IReadOnlyList<Endpoint> endpoints, string source)
+    {
+        var change = registry.SetEndpoints(endpoints, source);
+        if (!change.IsEmpty)
+        {
+            logger.Info("endpoint set changed", [
+                new("added", change.Added.Select(e => e.Name).ToArray()), new("removed", change.Removed.Select(e => e.Name).ToArray()),
+                new("source", source), new("endpoints", endpoints.Select(e => e.Name).ToArray())]);
+        }
     }
 }

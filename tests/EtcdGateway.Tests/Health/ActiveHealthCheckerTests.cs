@@ -25,7 +25,7 @@ public class ActiveHealthCheckerTests
         var logger = new JsonLogger(_log, LogLevel.Debug, TimeProvider.System);
         var options = new GatewayOptions { Endpoints = [.. _endpoints.Select(e => e.Address)], ListenAddress = new EndpointAddress("127.0.0.1", 1) };
         var settings = new LiveSettings(options, new RoundRobinPickPolicy(), new BackendDialer(TimeSpan.FromSeconds(1), TimeProvider.System));
-        _context = new GatewayContext(new EndpointRegistry(_endpoints, TimeProvider.System), new ConnectionTracker(10), logger, settings);
+        _context = new GatewayContext(new EndpointRegistry(_endpoints, TimeProvider.System), new ConnectionTracker(10), logger, settings, TimeProvider.System);
         _checker = new ActiveHealthChecker(_context, TimeProvider.System);
     }
 
