@@ -48,7 +48,7 @@ internal static class GatewayFlags
         new(HealthCaCert, FlagKind.String, "", "CA bundle to verify TLS endpoints' certificates in health probes and member-list sync"),
         new(HealthCert, FlagKind.String, "", "client certificate (PEM) for health probes of TLS endpoints"),
         new(HealthKey, FlagKind.String, "", "client key (PEM) for --health-cert"),
-        new(EjectGrace, FlagKind.Duration, "5s", "open connections to an endpoint taken out of rotation by health are closed after this (0s: never)"),
+        new(EjectGrace, FlagKind.Duration, "1s", "open connections to an endpoint taken out of rotation by health are closed after this (0s: never)"),
         new(AutoSyncInterval, FlagKind.Duration, "0s", "how often to replace the endpoints with the cluster's member list (0s: never)"),
         new(ConfigFile, FlagKind.String, "", "YAML file with the same keys as these flags; re-read on SIGHUP (command-line flags win)"),
         new(MetricsAddr, FlagKind.String, "", "admin listener for /metrics, /health, /status and the status page, e.g. http://127.0.0.1:9090 (off when unset)"),

@@ -87,7 +87,7 @@ internal static class GatewayOptionsBuilder
             CaCertFile = caCert,
             CertFile = cert,
             KeyFile = key,
-            EjectGrace = Duration(flags, GatewayFlags.EjectGrace, TimeSpan.FromSeconds(5), allowZero: true),
+            EjectGrace = Duration(flags, GatewayFlags.EjectGrace, TimeSpan.FromSeconds(1), allowZero: true),
         };
     }
 

@@ -20,5 +20,5 @@ internal sealed record HealthOptions
     public string? KeyFile { get; init; }
 
     /// <summary>How long connections to an ejected endpoint may go on; zero leaves them alone.</summary>
-    public TimeSpan EjectGrace { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan EjectGrace { get; init; } = TimeSpan.FromSeconds(1);
 }

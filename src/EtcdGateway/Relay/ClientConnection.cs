@@ -57,7 +57,7 @@ internal sealed class ClientConnection
             if (Volatile.Read(ref _aborted) != 0)
             {
                 // Drain gave up on us while the dial was in flight; Abort() ran before it could see this socket.
-                Reset(backend);
+                AbortiveClose.Reset(backend);
                 return;
             }
 
@@ -112,11 +112,11 @@ internal sealed class ClientConnection
             return;
         }
 
-        Reset(_client);
+        AbortiveClose.Reset(_client);
         var backend = Volatile.Read(ref _backend);
         if (backend is not null)
         {
-            Reset(backend);
+            AbortiveClose.Reset(backend);
         }
     }
 
@@ -207,19 +207,4 @@ internal sealed class ClientConnection
 
     private static List<Endpoint> Untried(IReadOnlyList<Endpoint> endpoints, List<Endpoint> tried) =>
         [.. endpoints.Where(e => !tried.Contains(e))];
-
-    private static void Reset(Socket socket)
-    {
-        try
-        {
-            // Linger 0 makes close() send RST instead of FIN.
-            socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Already closed: nothing left to reset.
-        }
-
-        socket.Dispose();
-    }
 }

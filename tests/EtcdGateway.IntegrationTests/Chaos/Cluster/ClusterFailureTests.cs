@@ -11,29 +11,32 @@ namespace EtcdGateway.IntegrationTests.Chaos.Cluster;
 public sealed class ClusterFailureTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Follower_Hung_6s_Default_Eject_Grace_Writers_Recover_No_Acknowledged_Write_Lost()
+    public async Task Follower_Hung_6s_Default_Eject_Grace_Pinned_Writer_Is_Reset_And_Moves_On_No_Acknowledged_Write_Lost()
     {
-        await using var run = await ChaosRun.StartAsync("follower hung 6 s (SIGSTOP), default --eject-grace=5s", output);
+        await using var run = await ChaosRun.StartAsync("follower hung 6 s (SIGSTOP), default --eject-grace=1s", output);
         await ClusterFaults.HangFollowerAsync(run, TimeSpan.FromSeconds(6));
         var result = await run.FinishAsync(run.Mark("faults over"));
 
         result.AssertSound(run.Gateway.Log);
 
-        // With the default grace the pinned writer waits for the member itself (it resumes after 6 s, before the
-        // 2.5 s detection plus 5 s grace would reset the connection): the stall is about the length of the hang.
-        AssertStall(result, TimeSpan.FromSeconds(8));
+        // Detection (~2.5 s at worst) plus the 1 s grace resets the pinned connection; the writer reconnects through the
+        // gateway to a healthy member (about 3 s measured; the bound is generous for a loaded machine).
+        Assert.True(result.GatewayLog["ejected connections"] >= 1, $"the pinned connection was never ejected\n{result.Format()}");
+        AssertStall(result, TimeSpan.FromSeconds(6));
     }
 
     [Fact]
-    public async Task Follower_Hung_6s_Eject_Grace_1s_Pinned_Writer_Is_Reset_And_Moves_On()
+    public async Task Follower_Hung_6s_Eject_Grace_5s_Pinned_Writer_Waits_For_The_Member()
     {
-        await using var run = await ChaosRun.StartAsync("follower hung 6 s (SIGSTOP), --eject-grace=1s", output, "--eject-grace=1s");
+        await using var run = await ChaosRun.StartAsync("follower hung 6 s (SIGSTOP), --eject-grace=5s", output, "--eject-grace=5s");
         await ClusterFaults.HangFollowerAsync(run, TimeSpan.FromSeconds(6));
         var result = await run.FinishAsync(run.Mark("faults over"));
 
         result.AssertSound(run.Gateway.Log);
-        Assert.True(result.GatewayLog["ejected connections"] >= 1, $"the pinned connection was never ejected\n{result.Format()}");
-        AssertStall(result, TimeSpan.FromSeconds(6));
+
+        // With a long grace the pinned writer waits for the member itself (it resumes after 6 s, before the 2.5 s
+        // detection plus 5 s grace would reset the connection): the stall is about the length of the hang.
+        AssertStall(result, TimeSpan.FromSeconds(8));
     }
 
     [Fact]
