@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace EtcdGateway.IntegrationTests.Infrastructure;
@@ -9,27 +11,47 @@ public sealed class EtcdCluster : IAsyncDisposable
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    // A frozen (SIGSTOPped) member accepts connections but never answers, so every probe needs its own limit.
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
-
     private readonly string _rootDir;
+    private readonly EtcdClusterOptions _options;
     private readonly string _clusterToken = $"etcd-gw-test-{Guid.NewGuid():N}";
     private readonly List<EtcdMember> _members = [];
 
-    private EtcdCluster(string rootDir) => _rootDir = rootDir;
+    // For /health and status probes. A frozen (SIGSTOPped) member accepts connections but never answers, so every
+    // probe needs its own limit. TLS members are trusted through the CA that issued their certificate, nothing else.
+    private readonly HttpClient _http;
+
+    private EtcdCluster(string rootDir, EtcdClusterOptions options)
+    {
+        _rootDir = rootDir;
+        _options = options;
+        _http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = IsMemberCertificate })
+        {
+            Timeout = TimeSpan.FromSeconds(2),
+        };
+    }
 
     public IReadOnlyList<EtcdMember> Members => _members;
 
-    /// <summary>All members' client addresses, comma-separated, as etcdctl's --endpoints expects.</summary>
-    public string ClientEndpoints => string.Join(',', _members.Select(m => m.ClientAddress));
+    /// <summary>
+    /// All members' client endpoints, comma-separated, as etcdctl's --endpoints expects: <c>127.0.0.1:PORT</c> for
+    /// plain members, <c>https://127.0.0.1:PORT</c> for TLS ones.
+    /// </summary>
+    public string ClientEndpoints => string.Join(',', _members.Select(m => m.ClientEndpoint));
 
     /// <summary>Boots a new cluster in a fresh temporary directory and returns once every member reports healthy.</summary>
-    public static async Task<EtcdCluster> StartAsync(int memberCount = 3, CancellationToken ct = default)
+    public static Task<EtcdCluster> StartAsync(int memberCount = 3, CancellationToken ct = default) =>
+        StartAsync(new EtcdClusterOptions { MemberCount = memberCount }, ct);
+
+    /// <summary>
+    /// Boots a new cluster as <paramref name="options"/> describe (e.g. members serving clients over TLS) and returns
+    /// once every member reports healthy.
+    /// </summary>
+    public static async Task<EtcdCluster> StartAsync(EtcdClusterOptions options, CancellationToken ct = default)
     {
-        var cluster = new EtcdCluster(Directory.CreateTempSubdirectory("etcd-gw-test-").FullName);
+        var cluster = new EtcdCluster(Directory.CreateTempSubdirectory("etcd-gw-test-").FullName, options);
         try
         {
-            for (var i = 0; i < memberCount; i++)
+            for (var i = 0; i < options.MemberCount; i++)
             {
                 cluster._members.Add(cluster.CreateMember());
             }
@@ -40,7 +62,7 @@ public sealed class EtcdCluster : IAsyncDisposable
                 member.Start(initialCluster, "new", cluster._clusterToken);
             }
 
-            await WaitHealthyAsync(cluster._members, StartupTimeout, ct);
+            await cluster.WaitHealthyAsync(cluster._members, StartupTimeout, ct);
             return cluster;
         }
         catch
@@ -123,6 +145,8 @@ public sealed class EtcdCluster : IAsyncDisposable
             member.Dispose();
         }
 
+        _http.Dispose();
+
         try
         {
             Directory.Delete(_rootDir, recursive: true);
@@ -142,7 +166,7 @@ public sealed class EtcdCluster : IAsyncDisposable
     {
         var name = $"infra{_members.Count}";
         var ports = FreePorts.Next(2);
-        return new EtcdMember(name, clientPort: ports[0], peerPort: ports[1], Path.Combine(_rootDir, name));
+        return new EtcdMember(name, clientPort: ports[0], peerPort: ports[1], Path.Combine(_rootDir, name), _options.ClientCertificateFor(_members.Count));
     }
 
     private async Task<CommandResult> RunMemberAddAsync(EtcdMember member)
@@ -152,7 +176,7 @@ public sealed class EtcdCluster : IAsyncDisposable
         var deadline = DateTime.UtcNow + StartupTimeout;
         while (true)
         {
-            var result = await Etcdctl.RunAsync(ClientEndpoints, "member", "add", member.Name, $"--peer-urls={member.PeerUrl}");
+            var result = await RunEtcdctlAsync("member", "add", member.Name, $"--peer-urls={member.PeerUrl}");
             if (result.Succeeded)
             {
                 return result;
@@ -167,7 +191,28 @@ public sealed class EtcdCluster : IAsyncDisposable
         }
     }
 
-    private static async Task WaitHealthyAsync(IReadOnlyList<EtcdMember> members, TimeSpan timeout, CancellationToken ct)
+    // etcdctl takes one --cacert, so with TLS members it talks to those sharing the first one's CA, and to plain ones.
+    private Task<CommandResult> RunEtcdctlAsync(params string[] args)
+    {
+        var authority = _members.Select(m => m.ClientCertificate?.Authority).FirstOrDefault(a => a is not null);
+        if (authority is null)
+        {
+            return Etcdctl.RunAsync(ClientEndpoints, args);
+        }
+
+        var endpoints = _members.Where(m => m.ClientCertificate is null || m.ClientCertificate.Authority == authority).Select(m => m.ClientEndpoint);
+        return Etcdctl.RunTlsAsync(string.Join(',', endpoints), authority.CertificatePath, args);
+    }
+
+    // The chain must lead to the CA that issued this member's certificate; the name is not checked, because some tests
+    // deliberately give a member a certificate for the wrong name and still need the fixture to see it healthy.
+    private bool IsMemberCertificate(HttpRequestMessage request, X509Certificate2? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        var member = _members.FirstOrDefault(m => m.ClientPort == request.RequestUri?.Port);
+        return certificate is not null && member?.ClientCertificate is { } served && served.Authority.Trusts(certificate);
+    }
+
+    private async Task WaitHealthyAsync(IReadOnlyList<EtcdMember> members, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + timeout;
         var pending = members.ToList();
@@ -195,12 +240,12 @@ public sealed class EtcdCluster : IAsyncDisposable
         }
     }
 
-    private static async Task<bool> IsHealthyAsync(EtcdMember member, CancellationToken ct)
+    private async Task<bool> IsHealthyAsync(EtcdMember member, CancellationToken ct)
     {
         try
         {
             // /health answers 503 with {"health":"false"} while the member has no leader, so only the body decides.
-            using var response = await Http.GetAsync(new Uri($"{member.ClientUrl}/health"), ct);
+            using var response = await _http.GetAsync(new Uri($"{member.ClientUrl}/health"), ct);
             using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
             return body.RootElement.TryGetProperty("health", out var health) && health.GetString() == "true";
         }
@@ -210,12 +255,12 @@ public sealed class EtcdCluster : IAsyncDisposable
         }
     }
 
-    private static async Task<(bool IsLeader, ulong Term)?> TryGetStatusAsync(EtcdMember member)
+    private async Task<(bool IsLeader, ulong Term)?> TryGetStatusAsync(EtcdMember member)
     {
         try
         {
             using var request = new StringContent("{}");
-            using var response = await Http.PostAsync(new Uri($"{member.ClientUrl}/v3/maintenance/status"), request);
+            using var response = await _http.PostAsync(new Uri($"{member.ClientUrl}/v3/maintenance/status"), request);
             using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             var root = body.RootElement;
 

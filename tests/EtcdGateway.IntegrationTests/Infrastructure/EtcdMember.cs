@@ -15,12 +15,13 @@ public sealed class EtcdMember : IDisposable
     private readonly Queue<string> _recentLog = new();
     private IReadOnlyList<string> _startArguments = [];
 
-    internal EtcdMember(string name, int clientPort, int peerPort, string dataDir)
+    internal EtcdMember(string name, int clientPort, int peerPort, string dataDir, IssuedCertificate? clientCertificate = null)
     {
         Name = name;
         ClientPort = clientPort;
         PeerPort = peerPort;
         DataDir = dataDir;
+        ClientCertificate = clientCertificate;
     }
 
     public string Name { get; }
@@ -31,7 +32,19 @@ public sealed class EtcdMember : IDisposable
 
     public string ClientAddress => $"127.0.0.1:{ClientPort}";
 
-    public string ClientUrl => $"http://127.0.0.1:{ClientPort}";
+    /// <summary><c>https://127.0.0.1:PORT</c> when the member serves clients over TLS, otherwise <c>http://127.0.0.1:PORT</c>.</summary>
+    public string ClientUrl => $"{(UsesTls ? "https" : "http")}://127.0.0.1:{ClientPort}";
+
+    /// <summary>
+    /// How etcdctl's <c>--endpoints</c> names this member: the bare address for plain http (what the fixture always gave),
+    /// the https URL for TLS so etcdctl never guesses the scheme.
+    /// </summary>
+    public string ClientEndpoint => UsesTls ? ClientUrl : ClientAddress;
+
+    /// <summary>The certificate the client port serves, or null when it serves plain http.</summary>
+    public IssuedCertificate? ClientCertificate { get; }
+
+    public bool UsesTls => ClientCertificate is not null;
 
     public string PeerUrl => $"http://127.0.0.1:{PeerPort}";
 
@@ -83,6 +96,7 @@ public sealed class EtcdMember : IDisposable
             "--election-timeout", "1000",
             "--logger", "zap",
             "--log-outputs", "stderr",
+            .. (ClientCertificate is null ? [] : new[] { "--cert-file", ClientCertificate.CertificatePath, "--key-file", ClientCertificate.KeyPath }),
         ];
         Restart();
     }

@@ -12,6 +12,13 @@ public static class Etcdctl
         RunAsync(endpoints, (IEnumerable<string>)args);
 
     /// <summary>
+    /// Runs etcdctl against TLS endpoints (<c>https://127.0.0.1:PORT</c>), trusting only the CA certificate at
+    /// <paramref name="caCertificatePath"/>.
+    /// </summary>
+    public static Task<CommandResult> RunTlsAsync(string endpoints, string caCertificatePath, params string[] args) =>
+        RunAsync(endpoints, [$"--cacert={caCertificatePath}", .. args]);
+
+    /// <summary>
     /// Runs etcdctl to completion. If it outlives <paramref name="timeout"/> (30 s by default) it is killed
     /// and the result has exit code -1 and whatever output was captured until then.
     /// </summary>

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace EtcdGateway.IntegrationTests.Infrastructure;
+
+/// <summary>A test certificate authority: issues server certificates and decides whether a presented certificate chains to it.</summary>
+public sealed class TestCertificateAuthority : IDisposable
+{
+    // Clocks of the test process and of etcd may disagree slightly; an hour either side leaves no doubt.
+    private static readonly TimeSpan Backdate = TimeSpan.FromHours(1);
+    private static readonly TimeSpan Lifetime = TimeSpan.FromDays(1);
+
+    private readonly string _directory;
+    private int _issued;
+
+    private TestCertificateAuthority(string name, string directory, X509Certificate2 certificate)
+    {
+        Name = name;
+        _directory = directory;
+        Certificate = certificate;
+        CertificatePath = Path.Combine(directory, $"{name}.crt");
+        File.WriteAllText(CertificatePath, certificate.ExportCertificatePem());
+    }
+
+    public string Name { get; }
+
+    /// <summary>The CA certificate as PEM, for etcdctl's <c>--cacert</c> or the gateway's trusted CA file.</summary>
+    public string CertificatePath { get; }
+
+    /// <summary>The CA certificate with its private key.</summary>
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>
+    /// Issues a P-256 ECDSA certificate for <paramref name="dnsNames"/> and <paramref name="ips"/> (its subject alternative
+    /// names), usable by a server and a client, valid from an hour ago for a day. The key is written as PKCS#8 PEM.
+    /// </summary>
+    public IssuedCertificate IssueServerCertificate(string[] dnsNames, IPAddress[] ips)
+    {
+        var serial = Interlocked.Increment(ref _issued);
+        var fileStem = Path.Combine(_directory, $"{Name}-leaf{serial}");
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var subjectName = dnsNames.FirstOrDefault() ?? ips.FirstOrDefault()?.ToString() ?? "leaf";
+        var request = new CertificateRequest($"CN={subjectName}", key, HashAlgorithmName.SHA256);
+
+        var alternativeNames = new SubjectAlternativeNameBuilder();
+        foreach (var dnsName in dnsNames)
+        {
+            alternativeNames.AddDnsName(dnsName);
+        }
+
+        foreach (var ip in ips)
+        {
+            alternativeNames.AddIpAddress(ip);
+        }
+
+        request.CertificateExtensions.Add(alternativeNames.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: false, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, critical: true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [Oid.FromOidValue("1.3.6.1.5.5.7.3.1", OidGroup.EnhancedKeyUsage), Oid.FromOidValue("1.3.6.1.5.5.7.3.2", OidGroup.EnhancedKeyUsage)],
+            critical: false));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+
+        var now = DateTimeOffset.UtcNow;
+        using var leaf = request.Create(Certificate, now - Backdate, now + Lifetime, SerialNumber());
+        var certificatePath = $"{fileStem}.crt";
+        var keyPath = $"{fileStem}.key";
+        File.WriteAllText(certificatePath, leaf.ExportCertificatePem());
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        return new IssuedCertificate(certificatePath, keyPath, this);
+    }
+
+    /// <summary>
+    /// True when <paramref name="presented"/> chains to this CA alone, ignoring the machine's trusted roots.
+    /// The host name is not checked here: fixtures deliberately serve certificates whose names do not match.
+    /// </summary>
+    public bool Trusts(X509Certificate2 presented)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(Certificate);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(presented);
+    }
+
+    public void Dispose() => Certificate.Dispose();
+
+    internal static TestCertificateAuthority Create(string name, string directory)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: true, pathLengthConstraint: 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
+        var now = DateTimeOffset.UtcNow;
+        return new TestCertificateAuthority(name, directory, request.CreateSelfSigned(now - Backdate, now + Lifetime));
+    }
+
+    // Positive 16-byte serials, unique enough that no TLS stack sees two certificates with one issuer and serial.
+    private static byte[] SerialNumber()
+    {
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7f;
+        return serial;
+    }
+}
