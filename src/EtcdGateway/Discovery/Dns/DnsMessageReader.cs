@@ -170,77 +170,80 @@ internal static class DnsMessageReader
         var jumps = 0;
         while (true)
         {
-            if (position >= packet.Length)
+            var length = position < packet.Length
+                ? packet[position]
+                : throw new DnsFormatException($"name at byte {offset} runs past the end of the message");
+            if (length == 0)
             {
-                throw new DnsFormatException($"name at byte {offset} runs past the end of the message");
+                if (jumps == 0)
+                {
+                    offset = position + 1;
+                }
+
+                return name.ToString();
             }
 
-            var length = packet[position];
-            switch (length & 0xC0)
+            if ((length & 0xC0) == 0xC0)
             {
-                case 0 when length == 0:
-                    if (jumps == 0)
-                    {
-                        offset = position + 1;
-                    }
+                var target = ReadPointer(packet, position, segmentStart);
+                if (++jumps > MaxPointerJumps)
+                {
+                    throw new DnsFormatException($"name at byte {offset} follows more than {MaxPointerJumps} compression pointers");
+                }
 
-                    return name.ToString();
+                if (jumps == 1)
+                {
+                    offset = position + 2;
+                }
 
-                case 0:
-                    encodedLength += 1 + length;
-                    if (encodedLength > DnsName.MaxEncodedLength)
-                    {
-                        throw new DnsFormatException($"name at byte {offset} is longer than {DnsName.MaxEncodedLength} bytes");
-                    }
-
-                    if (position + 1 + length > packet.Length)
-                    {
-                        throw new DnsFormatException($"label at byte {position} runs past the end of the message");
-                    }
-
-                    if (name.Length > 0)
-                    {
-                        name.Append('.');
-                    }
-
-                    AppendLabel(name, packet.Slice(position + 1, length));
-                    position += 1 + length;
-                    break;
-
-                case 0xC0:
-                    if (position + 1 >= packet.Length)
-                    {
-                        throw new DnsFormatException($"compression pointer at byte {position} is cut off");
-                    }
-
-                    var target = ((length & 0x3F) << 8) | packet[position + 1];
-                    if (target >= segmentStart)
-                    {
-                        throw new DnsFormatException($"compression pointer at byte {position} points to byte {target}, not back before byte {segmentStart}");
-                    }
-
-                    if (++jumps > MaxPointerJumps)
-                    {
-                        throw new DnsFormatException($"name at byte {offset} follows more than {MaxPointerJumps} compression pointers");
-                    }
-
-                    if (jumps == 1)
-                    {
-                        offset = position + 2;
-                    }
-
-                    position = segmentStart = target;
-                    break;
-
-                default:
-                    throw new DnsFormatException($"label type 0x{length & 0xC0:x2} at byte {position} is not supported");
+                position = segmentStart = target;
+                continue;
             }
+
+            if ((length & 0xC0) != 0)
+            {
+                throw new DnsFormatException($"label type 0x{length & 0xC0:x2} at byte {position} is not supported");
+            }
+
+            encodedLength += 1 + length;
+            if (encodedLength > DnsName.MaxEncodedLength)
+            {
+                throw new DnsFormatException($"name at byte {offset} is longer than {DnsName.MaxEncodedLength} bytes");
+            }
+
+            AppendLabel(name, packet, position);
+            position += 1 + length;
         }
     }
 
-    private static void AppendLabel(StringBuilder name, ReadOnlySpan<byte> label)
+    private static int ReadPointer(ReadOnlySpan<byte> packet, int position, int segmentStart)
     {
-        foreach (var b in label)
+        if (position + 1 >= packet.Length)
+        {
+            throw new DnsFormatException($"compression pointer at byte {position} is cut off");
+        }
+
+        var target = ((packet[position] & 0x3F) << 8) | packet[position + 1];
+        return target < segmentStart
+            ? target
+            : throw new DnsFormatException($"compression pointer at byte {position} points to byte {target}, not back before byte {segmentStart}");
+    }
+
+    /// <summary>Appends the label whose length byte is at <paramref name="position"/>, dot-separated from the labels before it.</summary>
+    private static void AppendLabel(StringBuilder name, ReadOnlySpan<byte> packet, int position)
+    {
+        var length = packet[position];
+        if (position + 1 + length > packet.Length)
+        {
+            throw new DnsFormatException($"label at byte {position} runs past the end of the message");
+        }
+
+        if (name.Length > 0)
+        {
+            name.Append('.');
+        }
+
+        foreach (var b in packet.Slice(position + 1, length))
         {
             if (b is >= (byte)'!' and <= (byte)'~' and not (byte)'.' and not (byte)'\\')
             {

@@ -103,8 +103,7 @@ internal sealed class DnsResolver
     /// Asks the nameservers in order, for the configured number of rounds, until one gives a definite answer (NOERROR or
     /// NXDOMAIN, which is authoritative for the name). Returns that answer's records, or why there was none.
     /// </summary>
-    private async Task<DnsQueryOutcome> QueryAsync(
-        string name, DnsRecordType type, CancellationToken cancellationToken)
+    private async Task<DnsQueryOutcome> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken)
     {
         var question = new DnsQuestion(name, type, DnsQuestion.InternetClass);
 
