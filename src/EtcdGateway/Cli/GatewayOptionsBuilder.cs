@@ -302,7 +302,11 @@ internal static class GatewayOptionsBuilder
             Endpoints = [],
             EndpointsSource = SrvEndpointRefresher.Source,
             PickPolicy = flags.Last(GatewayFlags.PickPolicy) is null ? PickPolicyKind.Weighted : options.PickPolicy,
-            Health = options.Health.CaCertFile is null && trustedCa is not null ? options.Health with { CaCertFile = trustedCa } : options.Health,
+            Health = options.Health with
+            {
+                CaCertFile = options.Health.CaCertFile ?? trustedCa,
+                AlternativeCertificateName = srv.TrimEnd('.'),
+            },
             Notices = notices,
         };
     }
