@@ -124,7 +124,9 @@ internal sealed class ClientConnection
     {
         try
         {
-            var copied = await BytePump.RunAsync(source, destination, stats, fromClient);
+            var copied = SplicePump.IsSupported
+                ? await SplicePump.RunAsync(source, destination, stats, fromClient)
+                : await BytePump.RunAsync(source, destination, stats, fromClient);
 
             // :: Step 3: half-close. The sender is done sending, not necessarily receiving: pass its FIN on and keep the
             // other direction open. But a reset can surface as a plain end of stream (a failed send on the same socket

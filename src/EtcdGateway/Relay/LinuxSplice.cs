@@ -1,0 +1,95 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace EtcdGateway.Relay;
+
+/// <summary>The few Linux calls the zero-copy relay needs: pipe2, splice, read and close.</summary>
+internal static class LinuxSplice
+{
+    public const int EAGAIN = 11;
+    public const int EINTR = 4;
+
+    private const uint SpliceMove = 1;
+    private const uint SpliceNonBlock = 2;
+    private const int NonBlock = 0x800;
+    private const int CloseOnExec = 0x80000;
+
+    /// <summary>Opens a non-blocking pipe; returns false with errno when the process is out of descriptors.</summary>
+    public static bool TryOpenPipe(out int readFd, out int writeFd, out int errno)
+    {
+        var fds = new int[2];
+        if (Pipe2(fds, NonBlock | CloseOnExec) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            readFd = writeFd = -1;
+            return false;
+        }
+
+        errno = 0;
+        (readFd, writeFd) = (fds[0], fds[1]);
+        return true;
+    }
+
+    /// <summary>Moves up to <paramref name="length"/> bytes without copying them through user space; -errno on failure.</summary>
+    public static long Splice(int from, int to, int length)
+    {
+        while (true)
+        {
+            var moved = SpliceCall(from, IntPtr.Zero, to, IntPtr.Zero, (nuint)length, SpliceMove | SpliceNonBlock);
+            if (moved >= 0)
+            {
+                return moved;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR)
+            {
+                return -errno;
+            }
+        }
+    }
+
+    /// <summary>Reads from a pipe into <paramref name="buffer"/>; -errno on failure.</summary>
+    public static long Read(int fd, Span<byte> buffer)
+    {
+        while (true)
+        {
+            var read = ReadCall(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length);
+            if (read >= 0)
+            {
+                return read;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR)
+            {
+                return -errno;
+            }
+        }
+    }
+
+    public static void Close(int fd) => _ = CloseCall(fd);
+
+    /// <summary>A socket error for an errno from splice, so callers handle it like any failed send or receive.</summary>
+    public static SocketException SocketError(long negativeErrno) => new((int)((-negativeErrno) switch
+    {
+        104 => System.Net.Sockets.SocketError.ConnectionReset,
+        32 => System.Net.Sockets.SocketError.Shutdown,
+        110 => System.Net.Sockets.SocketError.TimedOut,
+        107 => System.Net.Sockets.SocketError.NotConnected,
+        9 => System.Net.Sockets.SocketError.OperationAborted,
+        _ => System.Net.Sockets.SocketError.SocketError,
+    }));
+
+    [DllImport("libc", EntryPoint = "pipe2", SetLastError = true)]
+    private static extern int Pipe2(int[] fds, int flags);
+
+    [DllImport("libc", EntryPoint = "splice", SetLastError = true)]
+    private static extern long SpliceCall(int fdIn, IntPtr offIn, int fdOut, IntPtr offOut, nuint length, uint flags);
+
+    [DllImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static extern long ReadCall(int fd, ref byte buffer, nuint count);
+
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static extern int CloseCall(int fd);
+}
