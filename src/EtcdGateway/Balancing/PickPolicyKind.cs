@@ -7,4 +7,7 @@ internal enum PickPolicyKind
     Random,
     LeastConnections,
     PowerOfTwoChoices,
+
+    /// <summary>Random in proportion to SRV weights (RFC 2782); the default with --discovery-srv.</summary>
+    Weighted,
 }

@@ -21,6 +21,12 @@ internal static class GatewayConfiguration
         try
         {
             var options = GatewayOptionsBuilder.Build(fromFile.Overlay(commandLine));
+            if (options.Discovery is { } discovery)
+            {
+                var fileNamesDomain = fromFile.IsSet(GatewayFlags.DiscoverySrv) && !commandLine.IsSet(GatewayFlags.DiscoverySrv);
+                return fileNamesDomain ? options with { Discovery = discovery with { FromConfigFile = true } } : options;
+            }
+
             var fileNamesEndpoints = fromFile.IsSet(GatewayFlags.Endpoints) && !commandLine.IsSet(GatewayFlags.Endpoints);
             return fileNamesEndpoints ? options with { EndpointsSource = "config-file" } : options;
         }

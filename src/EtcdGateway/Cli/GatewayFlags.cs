@@ -10,6 +10,7 @@ internal static class GatewayFlags
     public const string DiscoverySrvName = "discovery-srv-name";
     public const string InsecureDiscovery = "insecure-discovery";
     public const string TrustedCaFile = "trusted-ca-file";
+    public const string DnsServer = "dns-server";
     public const string DialTimeout = "dial-timeout";
     public const string DrainTimeout = "drain-timeout";
     public const string PickPolicy = "pick-policy";
@@ -35,10 +36,11 @@ internal static class GatewayFlags
         new(DiscoverySrv, FlagKind.String, "", "DNS domain used to bootstrap the endpoints through SRV records"),
         new(DiscoverySrvName, FlagKind.String, "", "service name suffix for SRV discovery (_etcd-client-NAME._tcp)"),
         new(InsecureDiscovery, FlagKind.Bool, "false", "accept insecure (plain http) SRV records"),
-        new(TrustedCaFile, FlagKind.String, "", "CA file used to verify endpoints found by SRV discovery"),
+        new(TrustedCaFile, FlagKind.String, "", "CA file used to verify endpoints found by SRV discovery (system roots when unset)"),
+        new(DnsServer, FlagKind.StringList, "", "nameserver IP[:PORT] for SRV discovery instead of those in /etc/resolv.conf; repeatable"),
         new(DialTimeout, FlagKind.Duration, "2s", "how long a dial to an endpoint may take before the next endpoint is tried"),
         new(DrainTimeout, FlagKind.Duration, "30s", "on SIGTERM/SIGINT, how long open connections may finish before they are closed"),
-        new(PickPolicy, FlagKind.String, "round-robin", "how a backend is chosen for each client connection: round-robin, random, least-connections or power-of-two-choices"),
+        new(PickPolicy, FlagKind.String, "round-robin", "how a backend is chosen for each client connection: round-robin, random, least-connections, power-of-two-choices or weighted (SRV weights; the default with --discovery-srv)"),
         new(LogLevel, FlagKind.String, "info", "log level: debug, info, warn or error"),
         new(HealthCheck, FlagKind.String, "auto", "active health probe: auto (GET /health on plain endpoints, TCP connect on TLS ones unless --health-cacert is set), http, tcp or none"),
         new(HealthInterval, FlagKind.Duration, "1s", "how often each endpoint is probed"),

@@ -1,4 +1,5 @@
 using EtcdGateway.Balancing;
+using EtcdGateway.Discovery;
 using EtcdGateway.Endpoints;
 using EtcdGateway.Health;
 using EtcdGateway.Logging;
@@ -27,7 +28,10 @@ internal sealed record GatewayOptions
     /// <summary>How often the endpoint set is replaced by the cluster's member list; zero: never.</summary>
     public TimeSpan AutoSyncInterval { get; init; }
 
-    /// <summary>Where <see cref="Endpoints"/> came from: <c>flag</c> (or the default) or <c>config-file</c>.</summary>
+    /// <summary>DNS SRV discovery (<c>--discovery-srv</c>), which then owns the endpoint set; null when off.</summary>
+    public SrvDiscoveryOptions? Discovery { get; init; }
+
+    /// <summary>Where <see cref="Endpoints"/> came from: <c>flag</c> (or the default), <c>config-file</c> or <c>dns-srv</c>.</summary>
     public string EndpointsSource { get; init; } = "flag";
 
     /// <summary>The admin listener (<c>--metrics-addr</c>), or null when it is off.</summary>

@@ -1,4 +1,7 @@
+using System.Net;
 using EtcdGateway.Balancing;
+using EtcdGateway.Discovery;
+using EtcdGateway.Discovery.Dns;
 using EtcdGateway.Endpoints;
 using EtcdGateway.Health;
 using EtcdGateway.Logging;
@@ -132,23 +135,7 @@ internal static class GatewayOptionsBuilder
     /// <summary>Loads the TLS files once here, so a wrong file is bad input now rather than a failing probe every second.</summary>
     private static void CheckPem(string? caCert, string? cert, string? key)
     {
-        if (caCert is not null)
-        {
-            var roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
-            try
-            {
-                roots.ImportFromPemFile(caCert);
-            }
-            catch (System.Security.Cryptography.CryptographicException e)
-            {
-                throw UsageException.InvalidValue(GatewayFlags.HealthCaCert, caCert, $"not a PEM certificate bundle: {e.Message}");
-            }
-
-            if (roots.Count == 0)
-            {
-                throw UsageException.InvalidValue(GatewayFlags.HealthCaCert, caCert, "no PEM certificate in the file");
-            }
-        }
+        CheckCaBundle(caCert, GatewayFlags.HealthCaCert);
 
         if (cert is not null && key is not null)
         {
@@ -160,6 +147,30 @@ internal static class GatewayOptionsBuilder
             {
                 throw UsageException.InvalidValue(GatewayFlags.HealthCert, cert, $"cannot load the certificate with --health-key: {e.Message}");
             }
+        }
+    }
+
+    /// <summary>A CA bundle must hold at least one PEM certificate; checked at start so a wrong file is bad input.</summary>
+    private static void CheckCaBundle(string? path, string flag)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        var roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        try
+        {
+            roots.ImportFromPemFile(path);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw UsageException.InvalidValue(flag, path, $"not a PEM certificate bundle: {e.Message}");
+        }
+
+        if (roots.Count == 0)
+        {
+            throw UsageException.InvalidValue(flag, path, "no PEM certificate in the file");
         }
     }
 
@@ -228,8 +239,10 @@ internal static class GatewayOptionsBuilder
     }
 
     /// <summary>
-    /// The SRV discovery flags: validated so a typo is reported first, then refused because discovery is not built yet.
-    /// (--insecure-discovery was already checked by the parser; without --discovery-srv these flags do nothing, as in etcd.)
+    /// The SRV discovery flags. Without --discovery-srv the others do nothing, as in etcd (they are still validated, so a
+    /// typo is reported). With it, DNS owns the endpoint set: --endpoints is ignored (with a notice, as etcd's gateway
+    /// ignores it silently), member-list sync is refused, picks follow SRV weights unless --pick-policy says otherwise,
+    /// and HTTPS health probes trust --trusted-ca-file unless --health-cacert is given.
     /// </summary>
     private static GatewayOptions WithDiscovery(GatewayOptions options, ParsedFlags flags)
     {
@@ -245,14 +258,57 @@ internal static class GatewayOptionsBuilder
             throw UsageException.InvalidValue(GatewayFlags.DiscoverySrvName, srvName, "expected letters, digits and '-'");
         }
 
-        _ = ExistingFile(flags, GatewayFlags.TrustedCaFile);
-
-        if (srv is { Length: > 0 })
+        var trustedCa = ExistingFile(flags, GatewayFlags.TrustedCaFile);
+        CheckCaBundle(trustedCa, GatewayFlags.TrustedCaFile);
+        var dnsServers = new List<IPEndPoint>();
+        foreach (var text in flags.All(GatewayFlags.DnsServer))
         {
-            throw UsageException.InvalidValue(GatewayFlags.DiscoverySrv, srv, "DNS SRV discovery is not supported yet; list the members with --endpoints");
+            if (!DnsResolverOptions.TryParseServer(text, out var server, out var error))
+            {
+                throw UsageException.InvalidValue(GatewayFlags.DnsServer, text, error);
+            }
+
+            dnsServers.Add(server!);
         }
 
-        return options;
+        if (srv is not { Length: > 0 })
+        {
+            return options;
+        }
+
+        if (options.AutoSyncInterval > TimeSpan.Zero)
+        {
+            throw UsageException.InvalidValue(GatewayFlags.AutoSyncInterval, flags.Last(GatewayFlags.AutoSyncInterval) ?? "",
+                "cannot be combined with --discovery-srv: DNS owns the endpoint set");
+        }
+
+        var notices = options.Notices.ToList();
+        if (flags.All(GatewayFlags.Endpoints).Count > 0)
+        {
+            notices.Add(new StartupNotice(LogLevel.Warn, "--endpoints is ignored: the endpoints come from DNS SRV discovery",
+                GatewayFlags.Endpoints, string.Join(',', flags.All(GatewayFlags.Endpoints))));
+        }
+
+        return options with
+        {
+            Discovery = new SrvDiscoveryOptions
+            {
+                Domain = srv.TrimEnd('.'),
+                ServiceName = srvName ?? "",
+                Insecure = flags.Last(GatewayFlags.InsecureDiscovery) == "true",
+                TrustedCaFile = trustedCa,
+                DnsServers = dnsServers,
+            },
+            Endpoints = [],
+            EndpointsSource = SrvEndpointRefresher.Source,
+            PickPolicy = flags.Last(GatewayFlags.PickPolicy) is null ? PickPolicyKind.Weighted : options.PickPolicy,
+            Health = options.Health with
+            {
+                CaCertFile = options.Health.CaCertFile ?? trustedCa,
+                AlternativeCertificateName = srv.TrimEnd('.'),
+            },
+            Notices = notices,
+        };
     }
 
     private static EndpointAddress ParseListenAddress(string text)

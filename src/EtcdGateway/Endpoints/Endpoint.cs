@@ -12,5 +12,8 @@ internal sealed record Endpoint(EndpointAddress Address, ImmutableArray<IPAddres
     /// <summary>Carried over when the endpoint is replaced (new addresses), so counts survive a re-resolution.</summary>
     public EndpointStats Stats { get; init; } = new();
 
+    /// <summary>Priority and weight from the endpoint's SRV record; static endpoints are all <see cref="SrvRank.Static"/>.</summary>
+    public SrvRank Rank { get; init; } = SrvRank.Static;
+
     public override string ToString() => Name;
 }

@@ -21,7 +21,7 @@ internal sealed class EndpointHttpClient : IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
 
-    public EndpointHttpClient(TimeSpan timeout, TimeProvider time, string? caCertFile = null, string? certFile = null, string? keyFile = null)
+    public EndpointHttpClient(TimeSpan timeout, TimeProvider time, string? caCertFile = null, string? certFile = null, string? keyFile = null, string? alternativeName = null)
     {
         _time = time;
         _timeout = timeout;
@@ -40,7 +40,7 @@ internal sealed class EndpointHttpClient : IDisposable
                 return new NetworkStream(socket, ownsSocket: true);
             },
         };
-        handler.SslOptions.RemoteCertificateValidationCallback = CertificateValidator(caCertFile);
+        handler.SslOptions.RemoteCertificateValidationCallback = CertificateValidator(caCertFile, alternativeName);
         if (certFile is not null && keyFile is not null)
         {
             handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(certFile, keyFile)];
@@ -81,11 +81,16 @@ internal sealed class EndpointHttpClient : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    private static RemoteCertificateValidationCallback CertificateValidator(string? caCertFile)
+    private static RemoteCertificateValidationCallback CertificateValidator(string? caCertFile, string? alternativeName)
     {
+        // A name mismatch is forgiven when the certificate names the alternative (the discovery domain) instead.
+        bool NameFits(X509Certificate? certificate, SslPolicyErrors errors) =>
+            !errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)
+            || (alternativeName is not null && certificate is X509Certificate2 full && full.MatchesHostname(alternativeName));
+
         if (caCertFile is null)
         {
-            return (_, _, _, errors) => errors == SslPolicyErrors.None;
+            return (_, certificate, _, errors) => NameFits(certificate, errors) && (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None;
         }
 
         var roots = new X509Certificate2Collection();
@@ -93,7 +98,7 @@ internal sealed class EndpointHttpClient : IDisposable
         return (_, certificate, _, errors) =>
         {
             // The name must still match; only the trust anchor is ours instead of the system's.
-            if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+            if (certificate is null || !NameFits(certificate, errors) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
             {
                 return false;
             }

@@ -49,7 +49,7 @@ internal sealed class EndpointRegistry
             {
                 var known = snapshot.Statuses.FirstOrDefault(s => s.Endpoint.Address == e.Address);
                 return known is null ? new EndpointStatus(e, true, now, null) { Source = source }
-                    : known.Endpoint.IPAddresses.SequenceEqual(e.IPAddresses) ? known
+                    : known.Endpoint.IPAddresses.SequenceEqual(e.IPAddresses) && known.Endpoint.Rank == e.Rank ? known
                     : known with { Endpoint = e with { Stats = known.Endpoint.Stats } };
             }).ToList();
             var added = statuses.Where(s => snapshot.Find(s.Endpoint.Address) is null).Select(s => s.Endpoint).ToList();

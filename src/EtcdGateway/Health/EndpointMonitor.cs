@@ -63,7 +63,7 @@ internal sealed class EndpointMonitor(GatewayContext context, TimeProvider time)
         if (_probe is null || _probeOptions != options)
         {
             _http?.Dispose();
-            _http = new EndpointHttpClient(options.Timeout, time, options.CaCertFile, options.CertFile, options.KeyFile);
+            _http = new EndpointHttpClient(options.Timeout, time, options.CaCertFile, options.CertFile, options.KeyFile, options.AlternativeCertificateName);
             _probe = new EndpointProbe(options, _http, new BackendDialer(options.Timeout, time));
             _probeOptions = options;
         }

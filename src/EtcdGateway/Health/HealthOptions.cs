@@ -19,6 +19,12 @@ internal sealed record HealthOptions
 
     public string? KeyFile { get; init; }
 
+    /// <summary>
+    /// A further name a TLS endpoint's certificate may carry instead of the endpoint's own host name: the discovery
+    /// domain, which SRV discovery accepts for its targets (so probes accept what discovery accepted).
+    /// </summary>
+    public string? AlternativeCertificateName { get; init; }
+
     /// <summary>How long connections to an ejected endpoint may go on; zero leaves them alone.</summary>
     public TimeSpan EjectGrace { get; init; } = TimeSpan.FromSeconds(1);
 }

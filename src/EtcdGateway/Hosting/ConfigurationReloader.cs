@@ -58,7 +58,7 @@ internal sealed class ConfigurationReloader : IDisposable
             }
 
             var options = GatewayConfiguration.Load(_commandLine);
-            var endpoints = await EndpointResolver.ResolveAsync(options.Endpoints, _listenEndPoint);
+            var endpoints = options.Discovery is null ? await EndpointResolver.ResolveAsync(options.Endpoints, _listenEndPoint) : [];
             if (options.ListenAddress != running.Options.ListenAddress)
             {
                 _context.Logger.Warn("listen-addr changes need a restart; keeping the current listener", [
@@ -69,8 +69,18 @@ internal sealed class ConfigurationReloader : IDisposable
             _context.Settings = new LiveSettings(options with { ListenAddress = running.Options.ListenAddress }, policy, new BackendDialer(options.DialTimeout, _time));
             _context.Logger.MinimumLevel = options.LogLevel;
 
-            // With auto-sync on, the running set is the cluster's; the file's list replaces it only when the file changed it.
-            if (options.AutoSyncInterval == TimeSpan.Zero || !options.Endpoints.SequenceEqual(running.Options.Endpoints))
+            // With SRV discovery, DNS owns the set (the refresher keeps it current); turning discovery on or off, or
+            // pointing it elsewhere, needs a restart. With auto-sync on, the running set is the cluster's; the file's list
+            // replaces it only when the file changed it.
+            if (options.Discovery is not null || running.Options.Discovery is not null)
+            {
+                if (options.Discovery?.Domain != running.Options.Discovery?.Domain || options.Discovery?.ServiceName != running.Options.Discovery?.ServiceName)
+                {
+                    _context.Logger.Warn("discovery-srv changes need a restart; keeping the current endpoint source", [
+                        new("discovery-srv", running.Options.Discovery?.Domain), new("configured", options.Discovery?.Domain)]);
+                }
+            }
+            else if (options.AutoSyncInterval == TimeSpan.Zero || !options.Endpoints.SequenceEqual(running.Options.Endpoints))
             {
                 _context.ReplaceEndpoints(endpoints, options.EndpointsSource);
             }

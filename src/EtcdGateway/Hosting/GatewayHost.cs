@@ -2,6 +2,7 @@ using EtcdGateway.Admin;
 using EtcdGateway.Balancing;
 using EtcdGateway.Cli;
 using EtcdGateway.Discovery;
+using EtcdGateway.Discovery.Dns;
 using EtcdGateway.Endpoints;
 using EtcdGateway.Health;
 using EtcdGateway.Logging;
@@ -22,16 +23,8 @@ internal static class GatewayHost
     {
         // :: Step 1: resolve the listen address and the endpoints, then bind. Errors throw UsageException; nothing has started.
         var listenEndPoint = await ListenSocketFactory.ResolveAsync(options.ListenAddress);
-        IReadOnlyList<Endpoint> endpoints;
-        try
-        {
-            endpoints = await EndpointResolver.ResolveAsync(options.Endpoints, listenEndPoint);
-        }
-        catch (UsageException e) when (options.EndpointsSource == "config-file" && options.ConfigFile is { } file)
-        {
-            // The endpoint came from the file: point there, as for every other value read from it.
-            throw UsageException.InvalidValue(GatewayFlags.ConfigFile, file, $"{GatewayFlags.Endpoints}: invalid value \"{e.Value}\": {e.Reason}");
-        }
+        var discovery = options.Discovery is { } srv ? CreateDiscovery(srv, options, logger, time) : null;
+        var (endpoints, dnsTtl) = discovery is null ? (await ResolveStaticEndpointsAsync(options, listenEndPoint), TimeSpan.Zero) : await DiscoverAsync(discovery, options.ConfigFile, logger);
         using var listenSocket = ListenSocketFactory.Bind(listenEndPoint, options.ListenAddress.ToString());
         using var signals = new ShutdownSignals(logger);
         LogNotices(options.Notices, logger);
@@ -44,6 +37,7 @@ internal static class GatewayHost
         using var monitor = new EndpointMonitor(context, time);
         using var sync = new MemberListSync(context, time);
         using var reloader = new ConfigurationReloader(commandLine, context, listenEndPoint, time, random);
+        var refresher = discovery is null ? null : new SrvEndpointRefresher(discovery, context, time);
         var listener = new GatewayListener(listenSocket, context, time);
         var listen = listenSocket.LocalEndPoint?.ToString() ?? options.ListenAddress.ToString();
         await using var admin = options.MetricsAddress is { } metricsAddress ? await AdminServer.StartAsync(metricsAddress, context, listen) : null;
@@ -60,6 +54,7 @@ internal static class GatewayHost
         using var background = new CancellationTokenSource();
         var monitorTask = monitor.RunAsync(background.Token);
         var syncTask = sync.RunAsync(background.Token);
+        var refreshTask = refresher?.RunAsync(dnsTtl, background.Token) ?? Task.CompletedTask;
         var stoppedCleanly = await listener.RunAsync(signals.Stopping);
 
         // :: Step 4: stop accepting at once, then drain.
@@ -67,7 +62,7 @@ internal static class GatewayHost
         listenSocket.Dispose();
         await DrainAsync(tracker, context.Settings.Options.DrainTimeout, logger, time);
         await background.CancelAsync();
-        await Task.WhenAll(monitorTask, syncTask);
+        await Task.WhenAll(monitorTask, syncTask, refreshTask);
 
         if (!stoppedCleanly)
         {
@@ -77,6 +72,53 @@ internal static class GatewayHost
 
         logger.Info("gateway stopped");
         return 0;
+    }
+
+    private static async Task<IReadOnlyList<Endpoint>> ResolveStaticEndpointsAsync(GatewayOptions options, System.Net.IPEndPoint listenEndPoint)
+    {
+        try
+        {
+            return await EndpointResolver.ResolveAsync(options.Endpoints, listenEndPoint);
+        }
+        catch (UsageException e) when (options.EndpointsSource == "config-file" && options.ConfigFile is { } file)
+        {
+            // The endpoint came from the file: point there, as for every other value read from it.
+            throw UsageException.InvalidValue(GatewayFlags.ConfigFile, file, $"{GatewayFlags.Endpoints}: invalid value \"{e.Value}\": {e.Reason}");
+        }
+    }
+
+    private static SrvDiscovery CreateDiscovery(SrvDiscoveryOptions srv, GatewayOptions options, JsonLogger logger, TimeProvider time)
+    {
+        var resolverOptions = DnsResolverOptions.FromResolvConf(ResolvConf.Load());
+        if (srv.DnsServers.Count > 0)
+        {
+            resolverOptions = resolverOptions.WithNameservers(srv.DnsServers);
+        }
+
+        return new SrvDiscovery(srv, new DnsResolver(resolverOptions, time), TlsEndpointVerifier.Create(srv.TrustedCaFile, options.DialTimeout), logger);
+    }
+
+    /// <summary>The first discovery round. Finding nothing usable is bad input on --discovery-srv: exit 2, nothing started.</summary>
+    private static async Task<(IReadOnlyList<Endpoint> Endpoints, TimeSpan Ttl)> DiscoverAsync(SrvDiscovery discovery, string? configFile, JsonLogger logger)
+    {
+        try
+        {
+            var result = await discovery.DiscoverAsync(CancellationToken.None);
+            logger.Info("discovered endpoints from SRV records", [
+                new("discovery-srv", discovery.Options.Domain), new("verified", !discovery.Options.Insecure),
+                new("endpoints", result.Endpoints.Select(e => $"{(e.Address.Tls ? "https" : "http")}://{e.Name} priority={e.Rank.Priority} weight={e.Rank.Weight}").ToArray()),
+                new("ttl", result.Ttl)]);
+            return (result.Endpoints, result.Ttl);
+        }
+        catch (SrvDiscoveryException e) when (discovery.Options.FromConfigFile && configFile is not null)
+        {
+            // The domain came from the file: point there, as for every other value read from it.
+            throw UsageException.InvalidValue(GatewayFlags.ConfigFile, configFile, $"{GatewayFlags.DiscoverySrv}: invalid value \"{discovery.Options.Domain}\": {e.Message}");
+        }
+        catch (SrvDiscoveryException e)
+        {
+            throw UsageException.InvalidValue(GatewayFlags.DiscoverySrv, discovery.Options.Domain, e.Message);
+        }
     }
 
     private static void LogNotices(IReadOnlyList<StartupNotice> notices, JsonLogger logger)

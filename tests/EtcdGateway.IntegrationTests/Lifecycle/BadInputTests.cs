@@ -17,7 +17,7 @@ public class BadInputTests
         { ["start", "--pick-policy=fastest"], "invalid value \"fastest\" for flag --pick-policy" },
         { ["start", "--listen-addr=127.0.0.1:abc"], "invalid value \"127.0.0.1:abc\" for flag --listen-addr" },
         { ["start", "--endpoints=no-such-host.invalid:2379"], "invalid value \"no-such-host.invalid:2379\" for flag --endpoints: cannot resolve host" },
-        { ["start", "--discovery-srv=example.com"], "invalid value \"example.com\" for flag --discovery-srv" },
+        { ["start", "--discovery-srv=example.invalid", "--dns-server=127.0.0.1:1"], "invalid value \"example.invalid\" for flag --discovery-srv" },
         { ["start", "--trusted-ca-file=/nonexistent.pem"], "invalid value \"/nonexistent.pem\" for flag --trusted-ca-file" },
         { ["grpc-proxy", "start"], "not available yet" },
         { ["stop"], "unknown command \"stop\"" },

@@ -46,10 +46,14 @@ public class PickPolicyTests
     [Theory]
     [InlineData("round-robin", typeof(RoundRobinPickPolicy))]
     [InlineData("random", typeof(RandomPickPolicy))]
-    public void Factory_MapsFlagNames(string name, Type expected)
+    [InlineData("least-connections", typeof(LeastConnectionsPickPolicy))]
+    [InlineData("power-of-two-choices", typeof(PowerOfTwoChoicesPickPolicy))]
+    [InlineData("weighted", typeof(WeightedRandomPickPolicy))]
+    public void Factory_MapsFlagNames_EveryPolicyPicksWithinTheBestPriorityClass(string name, Type expected)
     {
         var kind = PickPolicyFactory.Names[name];
-        Assert.IsType(expected, PickPolicyFactory.Create(kind, new Random(1)));
+        var policy = Assert.IsType<PriorityClassPickPolicy>(PickPolicyFactory.Create(kind, new Random(1)));
+        Assert.IsType(expected, policy.WithinClass);
         Assert.Equal(name, PickPolicyFactory.NameOf(kind));
     }
 }

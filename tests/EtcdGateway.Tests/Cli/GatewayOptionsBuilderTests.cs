@@ -105,11 +105,55 @@ public class GatewayOptionsBuilderTests
         Assert.DoesNotContain('\n', error.Message);
     }
 
-    [Fact]
-    public void DiscoverySrv_IsValidatedThenReportedAsNotYetAvailable()
+    [Theory]
+    [InlineData("--dns-server=ns1.example.com", "--dns-server", "ns1.example.com")]
+    [InlineData("--dns-server=127.0.0.1:0", "--dns-server", "127.0.0.1:0")]
+    [InlineData("--dns-server=127.0.0.1:99999", "--dns-server", "127.0.0.1:99999")]
+    public void BadDiscoveryValue_NamesFlagAndValue_EvenWithoutDiscoverySrv(string arg, string flag, string value)
     {
-        var error = Assert.Throws<UsageException>(() => Build("--discovery-srv=example.com"));
-        Assert.Contains("not supported yet", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<UsageException>(() => Build(arg));
+        Assert.StartsWith($"invalid value \"{value}\" for flag {flag}: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DiscoverySrv_Owns_The_Endpoints_And_Defaults_To_Weighted_Picks()
+    {
+        var options = Build("--discovery-srv=example.com.", "--discovery-srv-name=blue", "--dns-server=127.0.0.1:5353", "--dns-server=[::1]");
+        var discovery = Assert.IsType<EtcdGateway.Discovery.SrvDiscoveryOptions>(options.Discovery);
+        Assert.Equal("example.com", discovery.Domain);
+        Assert.Equal("_etcd-client-ssl-blue._tcp.example.com", discovery.SecureServiceName);
+        Assert.Equal("_etcd-client-blue._tcp.example.com", discovery.PlainServiceName);
+        Assert.Equal(["127.0.0.1:5353", "[::1]:53"], discovery.DnsServers.Select(s => s.ToString()));
+        Assert.False(discovery.Insecure);
+        Assert.Empty(options.Endpoints);
+        Assert.Equal("dns-srv", options.EndpointsSource);
+        Assert.Equal(PickPolicyKind.Weighted, options.PickPolicy);
+    }
+
+    [Fact]
+    public void DiscoverySrv_Keeps_An_Explicit_Pick_Policy_And_Notes_Ignored_Endpoints()
+    {
+        var options = Build("--discovery-srv=example.com", "--pick-policy=least-connections", "--endpoints=10.0.0.1:2379", "--insecure-discovery");
+        Assert.Equal(PickPolicyKind.LeastConnections, options.PickPolicy);
+        Assert.True(options.Discovery!.Insecure);
+        var notice = Assert.Single(options.Notices, n => n.Flag == "endpoints");
+        Assert.Equal(LogLevel.Warn, notice.Level);
+    }
+
+    [Fact]
+    public void Without_DiscoverySrv_The_Discovery_Flags_Change_Nothing()
+    {
+        var options = Build("--discovery-srv-name=blue", "--dns-server=127.0.0.1:5353", "--insecure-discovery");
+        Assert.Null(options.Discovery);
+        Assert.Equal([new EndpointAddress("127.0.0.1", 2379)], options.Endpoints);
+        Assert.Equal(PickPolicyKind.RoundRobin, options.PickPolicy);
+    }
+
+    [Fact]
+    public void DiscoverySrv_With_Member_List_Sync_Is_Refused()
+    {
+        var error = Assert.Throws<UsageException>(() => Build("--discovery-srv=example.com", "--endpoints-auto-sync-interval=30s"));
+        Assert.StartsWith("invalid value \"30s\" for flag --endpoints-auto-sync-interval: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("--discovery-srv", error.Message, StringComparison.Ordinal);
     }
 }

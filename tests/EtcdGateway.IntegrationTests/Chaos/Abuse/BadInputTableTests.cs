@@ -107,7 +107,9 @@ public sealed class BadInputTableTests : IDisposable
         { "health-cert and key that are not PEM", ["start", "--health-cert={pem}", "--health-key={pem}"], null, ["--health-cert"] },
 
         // :: Discovery (validated, then refused: not available yet).
-        { "discovery-srv given", ["start", "--discovery-srv=example.com"], null, ["\"example.com\"", "--discovery-srv"] },
+        { "discovery-srv without records", ["start", "--discovery-srv=example.invalid", "--dns-server=127.0.0.1:1"], null, ["\"example.invalid\"", "--discovery-srv", "_etcd-client-ssl._tcp.example.invalid", "_etcd-client._tcp.example.invalid"] },
+        { "dns-server a name", ["start", "--dns-server=ns1.example.com"], null, ["\"ns1.example.com\"", "--dns-server"] },
+        { "discovery-srv with auto-sync", ["start", "--discovery-srv=example.com", "--endpoints-auto-sync-interval=5s"], null, ["\"5s\"", "--endpoints-auto-sync-interval"] },
         { "discovery-srv an IP", ["start", "--discovery-srv=1.2.3.4"], null, ["\"1.2.3.4\"", "--discovery-srv"] },
         { "discovery-srv a URL", ["start", "--discovery-srv=http://x"], null, ["\"http://x\"", "--discovery-srv"] },
         { "discovery-srv-name with underscore", ["start", "--discovery-srv-name=a_b"], null, ["\"a_b\"", "--discovery-srv-name"] },
@@ -144,7 +146,7 @@ public sealed class BadInputTableTests : IDisposable
         { "config file: unknown pick policy", ["start", "--config-file={config}"], "pick-policy: fastest\n", ["--config-file", "pick-policy", "\"fastest\""] },
         { "config file: threshold zero", ["start", "--config-file={config}"], "health-unhealthy-threshold: 0\n", ["--config-file", "health-unhealthy-threshold", "\"0\""] },
         { "config file: metrics-addr https", ["start", "--config-file={config}"], "metrics-addr: https://127.0.0.1:9\n", ["--config-file", "metrics-addr"] },
-        { "config file: discovery-srv", ["start", "--config-file={config}"], "discovery-srv: example.com\n", ["--config-file", "discovery-srv", "\"example.com\""] },
+        { "config file: discovery-srv", ["start", "--config-file={config}"], "discovery-srv: example.invalid\ndns-server: 127.0.0.1:1\n", ["--config-file", "discovery-srv", "\"example.invalid\""] },
         { "config file: boolean that is not one", ["start", "--config-file={config}"], "insecure-discovery: maybe\n", ["--config-file", "insecure-discovery", "\"maybe\""] },
         { "config file: endpoint that does not resolve", ["start", "--config-file={config}"], "endpoints: [no-such-host.invalid:2379]\n", ["--config-file", "endpoints", "\"no-such-host.invalid:2379\""] },
         { "config file bad, command line fine", ["start", "--endpoints=127.0.0.1:1", "--config-file={config}"], "bogus-key: 1\n", ["--config-file", "unknown key \"bogus-key\""] },

@@ -1,0 +1,151 @@
+using System.Net;
+using EtcdGateway.Discovery.Dns;
+using EtcdGateway.Endpoints;
+using EtcdGateway.Logging;
+
+namespace EtcdGateway.Discovery;
+
+/// <summary>
+/// One round of DNS SRV discovery: ask for the TLS and the plain service names, resolve the targets, verify TLS
+/// endpoints, and return what may be used. Unlike etcd's gateway it never falls back to a default endpoint: no usable
+/// endpoint is an error naming both lookups and why each failed.
+/// </summary>
+internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver resolver, TlsEndpointVerifier verifier, JsonLogger logger)
+{
+    /// <summary>Targets already verified, by <c>host:port</c>, so a refresh re-checks only new ones.</summary>
+    private readonly HashSet<string> _verified = [];
+
+    public SrvDiscoveryOptions Options => options;
+
+    public async Task<SrvDiscoveryResult> DiscoverAsync(CancellationToken ct)
+    {
+        // :: Step 1: both names at once; TLS records come first and win over a plain record for the same target.
+        var secure = LookupAsync(options.SecureServiceName, ct);
+        var plain = LookupAsync(options.PlainServiceName, ct);
+        var (secureRecords, secureError) = await secure;
+        var (plainRecords, plainError) = await plain;
+        if (secureRecords is null && plainRecords is null)
+        {
+            throw new SrvDiscoveryException(
+                $"no SRV records for {options.SecureServiceName} ({secureError}) or {options.PlainServiceName} ({plainError})");
+        }
+
+        var candidates = new List<(DnsSrvData Record, bool Tls)>();
+        candidates.AddRange((secureRecords?.Records ?? []).Select(r => (r, true)));
+
+        if (plainRecords is { Records.Count: > 0 })
+        {
+            if (options.Insecure)
+            {
+                candidates.AddRange(plainRecords.Records.Select(r => (r, false)));
+            }
+            else
+            {
+                logger.Warn("ignoring plain http SRV records; pass --insecure-discovery to use them", [
+                    new("name", options.PlainServiceName), new("targets", plainRecords.Records.Select(Describe).ToArray())]);
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            throw new SrvDiscoveryException(secureRecords is null
+                ? $"no SRV records for {options.SecureServiceName} ({secureError}), and the plain records of {options.PlainServiceName} need --insecure-discovery"
+                : $"{options.SecureServiceName} has no targets, and the plain records of {options.PlainServiceName} need --insecure-discovery");
+        }
+
+        // :: Step 2: resolve and (unless insecure) verify each target; the reasons for dropping one are logged and kept.
+        var ttl = Min(secureRecords?.TimeToLive, plainRecords?.TimeToLive);
+        var endpoints = new List<Endpoint>();
+        var dropped = new List<string>();
+        foreach (var (record, tls) in candidates.DistinctBy(c => Key(c.Record)))
+        {
+            var (endpoint, hostTtl, reason) = await ResolveAsync(record, tls, ct);
+            if (endpoint is null)
+            {
+                logger.Warn("dropped discovered endpoint", [new("endpoint", Describe(record)), new("reason", reason)]);
+                dropped.Add($"{Describe(record)}: {reason}");
+                continue;
+            }
+
+            ttl = Min(ttl, hostTtl);
+            endpoints.Add(endpoint);
+        }
+
+        if (endpoints.Count == 0)
+        {
+            throw new SrvDiscoveryException($"no usable endpoint among the SRV targets: {string.Join("; ", dropped)}");
+        }
+
+        return new SrvDiscoveryResult(endpoints, ttl ?? TimeSpan.Zero);
+    }
+
+    private async Task<(SrvLookupResult? Result, string? Error)> LookupAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            var result = await resolver.LookupSrvAsync(name, ct);
+            // A target of "." says the service is decidedly not offered there (RFC 2782).
+            var offered = result with { Records = [.. result.Records.Where(r => r.Target.Length > 0)] };
+            return offered.Records.Count == 0 ? (null, "no SRV records") : (offered, null);
+        }
+        catch (DnsLookupException e)
+        {
+            // The message names the lookup; ours names it already.
+            var prefix = $"lookup {name}: ";
+            return (null, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message);
+        }
+    }
+
+    private async Task<(Endpoint? Endpoint, TimeSpan? Ttl, string? Reason)> ResolveAsync(DnsSrvData record, bool tls, CancellationToken ct)
+    {
+        var host = record.Target;
+        HostLookupResult addresses;
+        try
+        {
+            addresses = await resolver.LookupHostAsync(host, ct);
+        }
+        catch (DnsLookupException e)
+        {
+            return (null, null, e.Message);
+        }
+
+        if (addresses.Addresses.Count == 0)
+        {
+            return (null, null, $"{host} has no A or AAAA records");
+        }
+
+        var key = Key(record);
+        if (tls && !options.Insecure && !_verified.Contains(key))
+        {
+            string? reason = null;
+            foreach (var ip in addresses.Addresses)
+            {
+                reason = await verifier.VerifyAsync(new IPEndPoint(ip, record.Port), host, options.Domain, ct);
+                if (reason is null)
+                {
+                    break;
+                }
+            }
+
+            if (reason is not null)
+            {
+                return (null, null, reason);
+            }
+
+            _verified.Add(key);
+        }
+
+        var endpoint = new Endpoint(new EndpointAddress(host, record.Port) { Tls = tls }, [.. addresses.Addresses])
+        {
+            Rank = new SrvRank(record.Priority, record.Weight),
+        };
+        return (endpoint, addresses.TimeToLive, null);
+    }
+
+    private static string Key(DnsSrvData record) => $"{record.Target.ToLowerInvariant()}:{record.Port}";
+
+    private static string Describe(DnsSrvData record) =>
+        $"{record.Target}:{record.Port} (priority {record.Priority}, weight {record.Weight})";
+
+    private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a < b ? a : b;
+}
