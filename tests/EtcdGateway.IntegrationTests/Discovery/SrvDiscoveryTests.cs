@@ -82,6 +82,20 @@ public class SrvDiscoveryTests(PlainDiscoveryClusterFixture fixture)
         Assert.True(put.Succeeded, $"{put}\n--- gateway log ---\n{gateway.Log}");
     }
 
+    [Fact]
+    public async Task A_Second_Dns_Server_Answers_When_The_First_Does_Not()
+    {
+        await using var dns = await DnsmasqServer.StartAsync(PlainRecords(_cluster, 0, 1));
+
+        // Nothing listens on the first server's port, so each query to it is refused at once (ICMP port unreachable).
+        await using var gateway = await GatewayProcess.StartAsync(
+            [$"--discovery-srv={Domain}", $"--dns-server=127.0.0.1:{FreePorts.Next()}", $"--dns-server={dns.Endpoint}", "--insecure-discovery"]);
+
+        Assert.Equal(2, Strings(Assert.Single(gateway.LogEntries(Discovered)), "endpoints").Count);
+        var put = await Etcdctl.RunAsync(gateway.ListenAddress, "put", "srv-second-dns/k", "v");
+        Assert.True(put.Succeeded, $"{put}\n--- gateway log ---\n{gateway.Log}");
+    }
+
     private static bool IsWarningAboutEndpointsFlag(string line)
     {
         if (!line.StartsWith('{'))

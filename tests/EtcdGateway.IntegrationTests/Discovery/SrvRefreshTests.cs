@@ -89,6 +89,39 @@ public class SrvRefreshTests(PlainDiscoveryClusterFixture fixture)
         Assert.True(calls.Count == 0, $"{calls.Count} of 6 calls failed with DNS down:\n{string.Join('\n', calls)}\n--- gateway log ---\n{gateway.Log}");
     }
 
+    [Fact]
+    public async Task Swapped_Priorities_Move_New_Connections_To_The_New_Preferred_Target_Without_A_Restart()
+    {
+        await using var dns = await DnsmasqServer.StartAsync(Records(PlainService, _cluster, (0, 10, 1), (1, 20, 1)), TimeSpan.FromSeconds(1));
+        var admin = NewAdminAddress();
+        await using var gateway = await GatewayProcess.StartAsync([.. DiscoveryFlags(dns), "--insecure-discovery", $"--metrics-addr={admin}"]);
+        using var http = AdminClient(admin);
+        var (m0, m1) = (EndpointName(_cluster, 0), EndpointName(_cluster, 1));
+
+        var before = await TotalConnectionsAsync(http);
+        var failures = await VersionRequestsAsync(gateway.ListenPort, 10);
+        var gained = Gained(before, await TotalConnectionsAsync(http));
+        Assert.True(failures.Count == 0 && gained[m0] == 10, $"priority 10 ({m0}) should get all 10 connections: {Describe(gained)} {string.Join('\n', failures)}");
+
+        await dns.RestartAsync(Records(PlainService, _cluster, (0, 20, 1), (1, 10, 1)));
+
+        // Same targets, so no "endpoint set changed" line: connect until one reaches m1, then it must get every one.
+        var deadline = DateTime.UtcNow + StepTimeout;
+        before = await TotalConnectionsAsync(http);
+        while (DateTime.UtcNow < deadline && Gained(before, await TotalConnectionsAsync(http))[m1] == 0)
+        {
+            Assert.Null(await VersionRequestAsync(gateway.ListenPort));
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+
+        before = await TotalConnectionsAsync(http);
+        failures = await VersionRequestsAsync(gateway.ListenPort, 10);
+        gained = Gained(before, await TotalConnectionsAsync(http));
+        Assert.True(
+            failures.Count == 0 && gained[m1] == 10,
+            $"after the records swapped priorities, {m1} (now priority 10) should get all 10 connections: {Describe(gained)} {string.Join('\n', failures)}\n--- gateway log ---\n{gateway.Log}");
+    }
+
     private static long ActiveConnections(System.Text.Json.JsonElement status, string address) =>
         status.GetProperty("endpoints").EnumerateArray()
             .Where(e => e.GetProperty("address").GetString() == address)

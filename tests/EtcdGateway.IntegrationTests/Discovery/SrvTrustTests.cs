@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using EtcdGateway.IntegrationTests.Infrastructure;
@@ -60,6 +63,8 @@ public sealed class TlsDiscoveryClusterFixture : IAsyncLifetime
 /// </summary>
 public partial class SrvTrustTests(TlsDiscoveryClusterFixture fixture) : IClassFixture<TlsDiscoveryClusterFixture>
 {
+    private const byte TlsHandshakeRecord = 0x16;
+
     private readonly EtcdCluster _cluster = fixture.Cluster;
     private readonly TestCertificateAuthority _authority = fixture.Authority;
 
@@ -172,10 +177,98 @@ public partial class SrvTrustTests(TlsDiscoveryClusterFixture fixture) : IClassF
         Assert.Equal("CN=other.test", subject);
     }
 
-    // "name mismatch", "does not cover m2.example.test", "RemoteCertificateNameMismatch", ...: the wording is free, the point is not.
+    [Fact]
+    public async Task A_Verified_Target_That_Later_Resolves_To_Another_Address_Is_Verified_Again_Before_Clients_Reach_It()
+    {
+        // m0.example.test moves to 127.0.0.2, where an impostor on m0's port shows a certificate for the right name from
+        // the wrong CA. The verified pair was (m0.example.test, 127.0.0.1); the new address has proved nothing yet.
+        await using var dns = await DnsmasqServer.StartAsync(Records(TlsService, _cluster, (0, 10, 1), (1, 10, 1)), TimeSpan.FromSeconds(1));
+        await using var gateway = await GatewayProcess.StartAsync([.. DiscoveryFlags(dns), $"--trusted-ca-file={_authority.CertificatePath}"]);
+        var impostorAddress = IPAddress.Parse("127.0.0.2");
+        var impostorCertificate = fixture.Unrelated.IssueServerCertificate([HostName(0)], [impostorAddress]);
+        using var certificate = X509Certificate2.CreateFromPemFile(impostorCertificate.CertificatePath, impostorCertificate.KeyPath);
+        var relayed = new StrongBox<int>();
+        await using var impostor = StartImpostor(impostorAddress, _cluster.Members[0].ClientPort, certificate, relayed);
+
+        var moved = dns.Records with
+        {
+            Hosts = [new HostRecord(HostName(0), impostorAddress), new HostRecord(HostName(1), IPAddress.Loopback)],
+        };
+        await dns.RestartAsync(moved);
+
+        // Client connections carry a plain "GET" (not TLS), so the impostor tells them from the gateway's own TLS checks.
+        // Until m0 is dropped (or the bound passes) keep connecting: with two equal targets, half of them would go to m0.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var droppedM0 = false;
+        while (DateTime.UtcNow < deadline && Volatile.Read(ref relayed.Value) == 0 && !droppedM0)
+        {
+            await SendPlainRequestAsync(gateway.ListenPort);
+            droppedM0 = gateway.LogEntries(Dropped).Any(e => Field(e, "endpoint").Contains(EndpointName(_cluster, 0), StringComparison.Ordinal));
+        }
+
+        Assert.True(
+            Volatile.Read(ref relayed.Value) == 0,
+            $"the gateway relayed {relayed.Value} client connection(s) to {impostorAddress}:{_cluster.Members[0].ClientPort}, which it never verified (the impostor accepted {impostor.AcceptedCount} connection(s) in all, TLS checks included)\n--- gateway log ---\n{gateway.Log}");
+        var dropped = Assert.Single(gateway.LogEntries(Dropped), e => Field(e, "endpoint").Contains(EndpointName(_cluster, 0), StringComparison.Ordinal));
+        Assert.True(ChainReason().IsMatch(Field(dropped, "reason")), $"the reason should say the certificate does not chain to the CA: {dropped}");
+    }
+
+    /// <summary>
+    /// A TLS server on <paramref name="address"/>:<paramref name="port"/> that completes handshakes with
+    /// <paramref name="certificate"/> and counts connections that start with anything but a TLS handshake record.
+    /// </summary>
+    private static TestBackend StartImpostor(IPAddress address, int port, X509Certificate2 certificate, StrongBox<int> relayed) =>
+        TestBackend.Start(
+            async socket =>
+            {
+                using (socket)
+                {
+                    using var cancel = new CancellationTokenSource(StepTimeout);
+                    var first = new byte[1];
+                    try
+                    {
+                        if (await socket.ReceiveAsync(first, SocketFlags.Peek, cancel.Token) == 0)
+                        {
+                            return;
+                        }
+
+                        if (first[0] != TlsHandshakeRecord)
+                        {
+                            Interlocked.Increment(ref relayed.Value);
+                            return;
+                        }
+
+                        await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: false));
+                        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancel.Token);
+                    }
+                    catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
+                    {
+                        // The gateway's check is expected to reject this certificate and hang up.
+                    }
+                }
+            },
+            port,
+            address);
+
+    /// <summary>A new connection through the gateway that sends a plain HTTP request and waits briefly for whatever comes back.</summary>
+    private static async Task SendPlainRequestAsync(int gatewayPort)
+    {
+        try
+        {
+            using var socket = await Loopback.ConnectAsync(gatewayPort);
+            await socket.SendAsync(Encoding.ASCII.GetBytes("GET /version HTTP/1.1\r\nHost: etcd\r\n\r\n"), SocketFlags.None);
+            await Loopback.ReadToEndAsync(socket, TimeSpan.FromSeconds(1));
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
+        {
+            // Only where the bytes went matters here.
+        }
+    }
+
+    // "is not valid for m2.example.test or example.test", "name mismatch", "does not cover ...": the wording is free, the point is not.
     private static bool MentionsName(string reason) => NameReason().IsMatch(reason);
 
-    [GeneratedRegex("name|match|cover", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("name|match|cover|valid for", RegexOptions.IgnoreCase)]
     private static partial Regex NameReason();
 
     [GeneratedRegex(@"chain|\bca\b|trust|root|issuer|authority", RegexOptions.IgnoreCase)]

@@ -122,6 +122,33 @@ public class SrvWeightsAndPrioritiesTests(PlainDiscoveryClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_Killed_Priority_Ten_Member_Fails_Its_Dial_And_Connections_Go_To_Priority_Twenty_At_Once()
+    {
+        await using var dns = await DnsmasqServer.StartAsync(Records(PlainService, _cluster, (0, 10, 1), (1, 20, 1)));
+        var admin = NewAdminAddress();
+        await using var gateway = await GatewayProcess.StartAsync([.. DiscoveryFlags(dns), "--insecure-discovery", $"--metrics-addr={admin}"]);
+        using var http = AdminClient(admin);
+        var (preferred, backup) = (EndpointName(_cluster, 0), EndpointName(_cluster, 1));
+
+        _cluster.Kill(0);
+        try
+        {
+            // No waiting for health checks: a refused dial moves the connection on, and to the next priority class.
+            var before = await TotalConnectionsAsync(http);
+            var failures = await VersionRequestsAsync(gateway.ListenPort, 20);
+            var status = await StatusAsync(http);
+            var gained = Gained(before, await TotalConnectionsAsync(http));
+            Assert.True(failures.Count == 0, $"{failures.Count} of 20 connections failed with {preferred} killed:\n{string.Join('\n', failures)}\n--- gateway log ---\n{gateway.Log}");
+            Assert.True(gained[backup] == 20, $"all 20 connections should reach the priority-20 endpoint: {Describe(gained)}");
+            Assert.True(State(status, preferred) == "down", $"{preferred} should be out of rotation after its failed dial: {status}");
+        }
+        finally
+        {
+            await _cluster.RestartAsync(0);
+        }
+    }
+
     /// <summary>
     /// Publishes members 0 and 1 at one priority with the two weights, makes <see cref="Connections"/> new connections
     /// through a gateway with default picking, and returns how many each member got.
