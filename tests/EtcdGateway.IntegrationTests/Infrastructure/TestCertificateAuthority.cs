@@ -63,8 +63,11 @@ public sealed class TestCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, includeKeyIdentifier: true, includeIssuerAndSerial: false));
 
+        // A leaf may not outlive its issuer, and one issued some seconds after the CA would by a few seconds.
         var now = DateTimeOffset.UtcNow;
-        using var leaf = request.Create(Certificate, now - Backdate, now + Lifetime, SerialNumber());
+        var notAfter = now + Lifetime;
+        var issuerNotAfter = new DateTimeOffset(Certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        using var leaf = request.Create(Certificate, now - Backdate, notAfter < issuerNotAfter ? notAfter : issuerNotAfter, SerialNumber());
         var certificatePath = $"{fileStem}.crt";
         var keyPath = $"{fileStem}.key";
         File.WriteAllText(certificatePath, leaf.ExportCertificatePem());
