@@ -12,8 +12,11 @@ namespace EtcdGateway.Discovery;
 /// </summary>
 internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver resolver, TlsEndpointVerifier verifier, JsonLogger logger)
 {
-    /// <summary>Targets already verified, by <c>host:port</c>, so a refresh re-checks only new ones.</summary>
-    private readonly HashSet<string> _verified = [];
+    /// <summary>
+    /// The addresses each TLS target (<c>host:port</c>) proved itself on, so a refresh checks only what is new: a new
+    /// target, or a known one that moved. Targets that vanish are forgotten, so one that comes back is checked again.
+    /// </summary>
+    private Dictionary<string, HashSet<IPAddress>> _verified = [];
 
     public SrvDiscoveryOptions Options => options;
 
@@ -27,7 +30,7 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
         if (secureRecords is null && plainRecords is null)
         {
             throw new SrvDiscoveryException(
-                $"no SRV records for {options.SecureServiceName} ({secureError}) or {options.PlainServiceName} ({plainError})");
+                $"both SRV lookups failed: {options.SecureServiceName}: {secureError}; {options.PlainServiceName}: {plainError}");
         }
 
         var candidates = new List<(DnsSrvData Record, bool Tls)>();
@@ -42,14 +45,14 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
             else
             {
                 logger.Warn("ignoring plain http SRV records; pass --insecure-discovery to use them", [
-                    new("name", options.PlainServiceName), new("targets", plainRecords.Records.Select(Describe).ToArray())]);
+                    new("name", options.PlainServiceName), new("targets", plainRecords.Records.Select(Key).ToArray())]);
             }
         }
 
         if (candidates.Count == 0)
         {
             throw new SrvDiscoveryException(secureRecords is null
-                ? $"no SRV records for {options.SecureServiceName} ({secureError}), and the plain records of {options.PlainServiceName} need --insecure-discovery"
+                ? $"{options.SecureServiceName}: {secureError}; the plain records of {options.PlainServiceName} need --insecure-discovery"
                 : $"{options.SecureServiceName} has no targets, and the plain records of {options.PlainServiceName} need --insecure-discovery");
         }
 
@@ -57,19 +60,23 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
         var ttl = Min(secureRecords?.TimeToLive, plainRecords?.TimeToLive);
         var endpoints = new List<Endpoint>();
         var dropped = new List<string>();
+        var verified = new Dictionary<string, HashSet<IPAddress>>();
         foreach (var (record, tls) in candidates.DistinctBy(c => Key(c.Record)))
         {
-            var (endpoint, hostTtl, reason) = await ResolveAsync(record, tls, ct);
+            var (endpoint, hostTtl, reason) = await ResolveAsync(record, tls, verified, ct);
             if (endpoint is null)
             {
-                logger.Warn("dropped discovered endpoint", [new("endpoint", Describe(record)), new("reason", reason)]);
-                dropped.Add($"{Describe(record)}: {reason}");
+                logger.Warn("dropped discovered endpoint", [
+                    new("endpoint", Key(record)), new("priority", record.Priority), new("weight", record.Weight), new("reason", reason)]);
+                dropped.Add($"{Key(record)}: {reason}");
                 continue;
             }
 
             ttl = Min(ttl, hostTtl);
             endpoints.Add(endpoint);
         }
+
+        _verified = verified;
 
         if (endpoints.Count == 0)
         {
@@ -96,56 +103,74 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
         }
     }
 
-    private async Task<(Endpoint? Endpoint, TimeSpan? Ttl, string? Reason)> ResolveAsync(DnsSrvData record, bool tls, CancellationToken ct)
+    private async Task<(Endpoint? Endpoint, TimeSpan? Ttl, string? Reason)> ResolveAsync(
+        DnsSrvData record, bool tls, Dictionary<string, HashSet<IPAddress>> verified, CancellationToken ct)
     {
         var host = record.Target;
-        HostLookupResult addresses;
+        HostLookupResult found;
         try
         {
-            addresses = await resolver.LookupHostAsync(host, ct);
+            found = await resolver.LookupHostAsync(host, ct);
         }
         catch (DnsLookupException e)
         {
             return (null, null, e.Message);
         }
 
-        if (addresses.Addresses.Count == 0)
+        if (found.Addresses.Count == 0)
         {
             return (null, null, $"{host} has no A or AAAA records");
         }
 
-        var key = Key(record);
-        if (tls && !options.Insecure && !_verified.Contains(key))
+        IReadOnlyList<IPAddress> addresses = found.Addresses;
+        if (tls && !options.Insecure)
         {
+            // Every address clients may be sent to must prove itself; one that fails is left out, not the whole target.
+            var key = Key(record);
+            var known = _verified.GetValueOrDefault(key) ?? [];
+            var passed = new HashSet<IPAddress>();
             string? reason = null;
-            foreach (var ip in addresses.Addresses)
+            foreach (var ip in found.Addresses)
             {
-                reason = await verifier.VerifyAsync(new IPEndPoint(ip, record.Port), host, options.Domain, ct);
-                if (reason is null)
+                if (known.Contains(ip))
                 {
-                    break;
+                    passed.Add(ip);
+                    continue;
+                }
+
+                var rejection = await verifier.VerifyAsync(new IPEndPoint(ip, record.Port), host, options.Domain, ct);
+                if (rejection is null)
+                {
+                    passed.Add(ip);
+                }
+                else
+                {
+                    reason = found.Addresses.Count == 1 ? rejection : $"{ip}: {rejection}";
                 }
             }
 
-            if (reason is not null)
+            if (passed.Count == 0)
             {
                 return (null, null, reason);
             }
 
-            _verified.Add(key);
+            if (reason is not null)
+            {
+                logger.Warn("dropped an address of a discovered endpoint", [new("endpoint", key), new("reason", reason)]);
+            }
+
+            verified[key] = passed;
+            addresses = [.. found.Addresses.Where(passed.Contains)];
         }
 
-        var endpoint = new Endpoint(new EndpointAddress(host, record.Port) { Tls = tls }, [.. addresses.Addresses])
+        var endpoint = new Endpoint(new EndpointAddress(host, record.Port) { Tls = tls }, [.. addresses])
         {
             Rank = new SrvRank(record.Priority, record.Weight),
         };
-        return (endpoint, addresses.TimeToLive, null);
+        return (endpoint, found.TimeToLive, null);
     }
 
     private static string Key(DnsSrvData record) => $"{record.Target.ToLowerInvariant()}:{record.Port}";
-
-    private static string Describe(DnsSrvData record) =>
-        $"{record.Target}:{record.Port} (priority {record.Priority}, weight {record.Weight})";
 
     private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a < b ? a : b;
 }

@@ -25,11 +25,11 @@ public class SrvBadInputTests
 
         var (error, _) = await StartFailsAsync(
             [.. DiscoveryFlags(dns), "--insecure-discovery"],
-            $"invalid value \"{Domain}\" for flag --discovery-srv: no SRV records for {TlsService} (",
-            $") or {PlainService} (");
+            $"invalid value \"{Domain}\" for flag --discovery-srv: both SRV lookups failed: {TlsService}: ",
+            $"; {PlainService}: ");
 
-        var plainCause = error[(error.IndexOf($"{PlainService} (", StringComparison.Ordinal) + PlainService.Length)..];
-        var tlsCause = error[(error.IndexOf($"{TlsService} (", StringComparison.Ordinal) + TlsService.Length)..error.IndexOf($") or {PlainService}", StringComparison.Ordinal)];
+        var plainCause = error[(error.IndexOf($"; {PlainService}: ", StringComparison.Ordinal) + PlainService.Length)..];
+        var tlsCause = error[(error.IndexOf($"{TlsService}: ", StringComparison.Ordinal) + TlsService.Length)..error.IndexOf($"; {PlainService}: ", StringComparison.Ordinal)];
         Assert.True(tlsCause.Contains("NXDOMAIN", StringComparison.OrdinalIgnoreCase), $"the https lookup's cause should be NXDOMAIN: {error}");
         Assert.True(plainCause.Contains("NXDOMAIN", StringComparison.OrdinalIgnoreCase), $"the http lookup's cause should be NXDOMAIN: {error}");
         Assert.True(dns.QueryCount(TlsService, "SRV") > 0 && dns.QueryCount(PlainService, "SRV") > 0, $"both names should have been asked:\n{string.Join('\n', dns.LogLines)}");

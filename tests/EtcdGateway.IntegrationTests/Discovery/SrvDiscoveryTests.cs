@@ -61,8 +61,8 @@ public class SrvDiscoveryTests(PlainDiscoveryClusterFixture fixture)
 
         await StartFailsAsync(
             [.. DiscoveryFlags(dns), "--insecure-discovery"],
-            $"invalid value \"{Domain}\" for flag --discovery-srv: no SRV records for {TlsService} (",
-            $") or {PlainService} (");
+            $"invalid value \"{Domain}\" for flag --discovery-srv: both SRV lookups failed: {TlsService}: ",
+            $"; {PlainService}: ");
     }
 
     [Fact]
