@@ -60,7 +60,8 @@ internal static class CommandLine
         }
 
         var options = GatewayConfiguration.Load(flags);
-        using var logger = new JsonLogger(Console.OpenStandardError(), options.LogLevel, TimeProvider.System);
+        Hosting.SocketEngineSettings.Apply();
+        using var logger = new JsonLogger(Console.OpenStandardError(), options.LogLevel, TimeProvider.System, background: true);
         return await GatewayHost.RunAsync(options, flags, logger, TimeProvider.System, Random.Shared);
     }
 }

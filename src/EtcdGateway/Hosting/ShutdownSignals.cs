@@ -47,9 +47,9 @@ internal sealed class ShutdownSignals : IDisposable
 
         var code = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
 
-        // "At once" must hold even if stderr is a stuck pipe holding the logger: give the line a moment, then go.
-        var logged = Task.Run(() => _logger.Warn("received second signal; exiting without waiting for connections", [new("signal", name), new("exit-code", code)]));
-        logged.Wait(TimeSpan.FromMilliseconds(200));
+        // "At once" must hold even if stderr is a stuck pipe: give the line a moment to get out, then go.
+        _logger.Warn("received second signal; exiting without waiting for connections", [new("signal", name), new("exit-code", code)]);
+        _logger.Flush(TimeSpan.FromMilliseconds(200));
         Environment.Exit(code);
     }
 }

@@ -16,19 +16,26 @@ internal sealed class JsonLogger : IDisposable
     private readonly Lock _gate = new();
     private readonly MemoryStream _line = new();
     private readonly Utf8JsonWriter _writer;
+    private readonly BackgroundLineWriter? _background;
 
-    public JsonLogger(Stream output, LogLevel minimumLevel, TimeProvider time)
+    /// <param name="output">Where lines go.</param>
+    /// <param name="minimumLevel">Lines below this level are skipped.</param>
+    /// <param name="time">The clock for <c>ts</c>.</param>
+    /// <param name="background">Write from a thread of our own, so no caller ever waits on <paramref name="output"/> (the gateway); false writes inline (tests, short commands).</param>
+    public JsonLogger(Stream output, LogLevel minimumLevel, TimeProvider time, bool background = false)
     {
         _output = output;
         MinimumLevel = minimumLevel;
         _time = time;
         _writer = new Utf8JsonWriter(_line, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _background = background ? new BackgroundLineWriter(output) : null;
     }
 
     public LogLevel MinimumLevel { get; set; }
 
     public void Dispose()
     {
+        _background?.Dispose();
         lock (_gate)
         {
             _writer.Dispose();
@@ -37,6 +44,9 @@ internal sealed class JsonLogger : IDisposable
     }
 
     public bool IsEnabled(LogLevel level) => level >= MinimumLevel;
+
+    /// <summary>Waits up to <paramref name="timeout"/> for lines written so far to reach the output (before an abrupt exit).</summary>
+    public bool Flush(TimeSpan timeout) => _background?.WaitUntilWritten(timeout) ?? true;
 
     public void Debug(string message, ReadOnlySpan<LogField> fields = default, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
         Write(LogLevel.Debug, message, fields, file, line);
@@ -57,6 +67,16 @@ internal sealed class JsonLogger : IDisposable
             return;
         }
 
+        if (_background?.TakeDropped() is > 0 and var dropped)
+        {
+            WriteLine(LogLevel.Warn, "log lines dropped: stderr did not keep up", [new("dropped", dropped)], file, line);
+        }
+
+        WriteLine(level, message, fields, file, line);
+    }
+
+    private void WriteLine(LogLevel level, string message, ReadOnlySpan<LogField> fields, string file, int line)
+    {
         lock (_gate)
         {
             _line.SetLength(0);
@@ -74,6 +94,12 @@ internal sealed class JsonLogger : IDisposable
             _writer.WriteEndObject();
             _writer.Flush();
             _line.WriteByte((byte)'\n');
+            if (_background is not null)
+            {
+                _background.TryWrite(_line.GetBuffer().AsSpan(0, (int)_line.Length));
+                return;
+            }
+
             try
             {
                 _output.Write(_line.GetBuffer(), 0, (int)_line.Length);

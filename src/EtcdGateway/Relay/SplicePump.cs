@@ -16,6 +16,12 @@ internal static class SplicePump
     /// <summary>One pipe's default capacity: 16 pages.</summary>
     private const int ChunkSize = 64 * 1024;
 
+    /// <summary>
+    /// Chunks moved in one go before giving other connections a turn: socket completions may run inline on the I/O thread,
+    /// and one fast bulk sender must not hold it.
+    /// </summary>
+    private const int ChunksPerTurn = 16;
+
     public static bool IsSupported { get; } =
         OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("ETCD_GATEWAY_RELAY") is not "copy";
 
@@ -56,6 +62,11 @@ internal static class SplicePump
             {
                 return copied;
             }
+
+            if (batch.TurnUsed)
+            {
+                await Task.Yield();
+            }
         }
     }
 
@@ -81,8 +92,14 @@ internal static class SplicePump
             var from = (int)sourceHandle.DangerousGetHandle();
             var to = (int)destinationHandle.DangerousGetHandle();
             long moved = 0;
-            while (true)
+            for (var chunk = 0; ; chunk++)
             {
+                if (chunk == ChunksPerTurn)
+                {
+                    empty = true;
+                    return new Batch(moved, false, null, 0, TurnUsed: true);
+                }
+
                 var received = LinuxSplice.Splice(from, pipe.WriteFd, ChunkSize);
                 if (received == 0)
                 {
@@ -198,5 +215,5 @@ internal static class SplicePump
     }
 
     /// <summary>What one synchronous batch did: bytes moved, whether the source ended, and bytes still to send.</summary>
-    private readonly record struct Batch(long Moved, bool Ended, byte[]? Leftover, int LeftoverCount, bool NoPipe = false);
+    private readonly record struct Batch(long Moved, bool Ended, byte[]? Leftover, int LeftoverCount, bool NoPipe = false, bool TurnUsed = false);
 }
