@@ -19,8 +19,14 @@ internal static class BytePump
     public static async Task<long> RunAsync(Socket source, Socket destination, Endpoints.EndpointStats stats, bool fromClient)
     {
         long copied = 0;
-        while (true)
+        for (var chunk = 1; ; chunk++)
         {
+            // A fast sender's receives complete at once; give other connections a turn on the I/O thread now and then.
+            if (chunk % 16 == 0)
+            {
+                await Task.Yield();
+            }
+
             // Readiness first, buffer second: thousands of idle watch connections then cost no memory.
             await source.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
 

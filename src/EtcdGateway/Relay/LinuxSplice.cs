@@ -14,8 +14,13 @@ internal static class LinuxSplice
     private const int NonBlock = 0x800;
     private const int CloseOnExec = 0x80000;
 
-    /// <summary>Opens a non-blocking pipe; returns false with errno when the process is out of descriptors.</summary>
-    public static bool TryOpenPipe(out int readFd, out int writeFd, out int errno)
+    private const int SetPipeSize = 1031;
+
+    /// <summary>
+    /// Opens a non-blocking pipe, asking for <paramref name="capacity"/> bytes (the kernel may give less: pipe-max-size,
+    /// or the user's pipe quota). Returns false with errno when the process is out of descriptors.
+    /// </summary>
+    public static bool TryOpenPipe(int capacity, out int readFd, out int writeFd, out int errno)
     {
         var fds = new int[2];
         if (Pipe2(fds, NonBlock | CloseOnExec) != 0)
@@ -27,6 +32,7 @@ internal static class LinuxSplice
 
         errno = 0;
         (readFd, writeFd) = (fds[0], fds[1]);
+        _ = Fcntl(writeFd, SetPipeSize, capacity);
         return true;
     }
 
@@ -83,6 +89,9 @@ internal static class LinuxSplice
 
     [DllImport("libc", EntryPoint = "pipe2", SetLastError = true)]
     private static extern int Pipe2(int[] fds, int flags);
+
+    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static extern int Fcntl(int fd, int command, int argument);
 
     [DllImport("libc", EntryPoint = "splice", SetLastError = true)]
     private static extern long SpliceCall(int fdIn, IntPtr offIn, int fdOut, IntPtr offOut, nuint length, uint flags);

@@ -14,6 +14,14 @@ internal sealed class SplicePipe
 
     private SplicePipe(int readFd, int writeFd) => (ReadFd, WriteFd) = (readFd, writeFd);
 
+    /// <summary>
+    /// Bytes one pipe holds: 256 KiB moves a bulk transfer in a quarter of the calls the default 64 KiB pipe needs
+    /// (measured here: about 0.5 instead of 0.65-0.75 CPU s per GB). Larger pipes cut calls further, but a pipe's worth
+    /// is also what a connection holds in memory while its receiver is slow, so it stays at 256 KiB. Pages are only
+    /// taken while bytes sit in the pipe.
+    /// </summary>
+    public const int Capacity = 256 * 1024;
+
     public int ReadFd { get; }
 
     public int WriteFd { get; }
@@ -26,7 +34,7 @@ internal sealed class SplicePipe
             return pipe;
         }
 
-        return LinuxSplice.TryOpenPipe(out var readFd, out var writeFd, out _) ? new SplicePipe(readFd, writeFd) : null;
+        return LinuxSplice.TryOpenPipe(Capacity, out var readFd, out var writeFd, out _) ? new SplicePipe(readFd, writeFd) : null;
     }
 
     /// <summary>Returns an empty pipe to the pool (or closes it when the pool is full); closes a pipe that may hold bytes.</summary>

@@ -8,19 +8,19 @@ namespace EtcdGateway.Relay;
 /// The Linux relay for one direction: bytes go socket → pipe → socket with splice(2), never through user space (as
 /// etcd's Go gateway does). A zero-byte receive is the readiness signal, so an idle connection holds neither buffer nor
 /// pipe. When the destination cannot take more, what sits in the pipe is read out and sent the ordinary way, which waits
-/// for the destination (back-pressure as in the copy loop: at most one pipe's worth per direction).
+/// for the destination (back-pressure as in the copy loop: at most one pipe's worth, 256 KiB, per direction).
 /// Set <c>ETCD_GATEWAY_RELAY=copy</c> to use the portable copy loop instead (for comparison).
 /// </summary>
 internal static class SplicePump
 {
-    /// <summary>One pipe's default capacity: 16 pages.</summary>
-    private const int ChunkSize = 64 * 1024;
+    /// <summary>The most one call moves: what a pipe holds.</summary>
+    private const int ChunkSize = SplicePipe.Capacity;
 
     /// <summary>
     /// Chunks moved in one go before giving other connections a turn: socket completions may run inline on the I/O thread,
     /// and one fast bulk sender must not hold it.
     /// </summary>
-    private const int ChunksPerTurn = 16;
+    private const int ChunksPerTurn = 4;
 
     public static bool IsSupported { get; } =
         OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("ETCD_GATEWAY_RELAY") is not "copy";
@@ -186,10 +186,10 @@ internal static class SplicePump
     /// <summary>One receive into a buffer and its send: the way through when no pipe can be had. True at end of stream.</summary>
     private static async Task<(long Moved, bool Ended)> CopyOnceAsync(Socket source, Socket destination, EndpointStats stats, bool fromClient)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(BytePump.BufferSize);
         try
         {
-            var received = await source.ReceiveAsync(buffer.AsMemory(0, ChunkSize), SocketFlags.None);
+            var received = await source.ReceiveAsync(buffer.AsMemory(0, BytePump.BufferSize), SocketFlags.None);
             if (received == 0)
             {
                 return (0, true);

@@ -167,12 +167,13 @@ public sealed class BadInputTableTests : IDisposable
     [MemberData(nameof(Cases))]
     public async Task BadInput_Table(string name, string[] args, string? yaml, string[] expected)
     {
-        var port = FreePorts.Next();
-        var adminPort = FreePorts.Next();
+        // The occupied port first: bound afterwards, it could be given the number just picked as free.
         using var occupant = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         occupant.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         occupant.Listen(1);
         var busy = ((IPEndPoint)occupant.LocalEndPoint!).Port;
+        var port = FreePorts.Next();
+        var adminPort = FreePorts.Next();
         var config = Path.Combine(_dir, "gateway.yaml");
         if (yaml is not null)
         {
