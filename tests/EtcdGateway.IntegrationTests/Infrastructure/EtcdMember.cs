@@ -146,8 +146,33 @@ public sealed class EtcdMember : IDisposable
         Process.WaitForExit();
     }
 
-    /// <summary>Freezes the process with SIGSTOP: its sockets stay open but it answers nothing.</summary>
-    internal void Suspend() => Signal(SigStop);
+    /// <summary>
+    /// Freezes the process with SIGSTOP: its sockets stay open but it answers nothing. Returns once the kernel shows it
+    /// stopped (state T in /proc), so a request sent afterwards cannot be answered by a thread that had not stopped yet.
+    /// </summary>
+    internal void Suspend()
+    {
+        Signal(SigStop);
+        var deadline = Environment.TickCount64 + 2_000;
+        while (!IsStoppedInKernel() && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(1);
+        }
+    }
+
+    private bool IsStoppedInKernel()
+    {
+        try
+        {
+            // Every thread must have stopped, not just the main one.
+            return Directory.GetDirectories($"/proc/{Process!.Id}/task")
+                .All(task => File.ReadAllText(Path.Combine(task, "stat")).Split(')')[^1].TrimStart().StartsWith('T'));
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
 
     internal void Resume() => Signal(SigCont);
 
