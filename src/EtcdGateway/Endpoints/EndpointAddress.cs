@@ -143,7 +143,8 @@ internal sealed record EndpointAddress(string Host, int Port)
         return true;
     }
 
-    private static bool TrySplitHostPort(string rest, out string host, out string? portText, out string error)
+    /// <summary>Splits <c>host[:port]</c> or <c>[v6][:port]</c>; a bracketed host must be an IPv6 literal. No scheme.</summary>
+    public static bool TrySplitHostPort(string rest, out string host, out string? portText, out string error)
     {
         error = "";
         portText = null;

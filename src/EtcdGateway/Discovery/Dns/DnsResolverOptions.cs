@@ -47,49 +47,15 @@ internal sealed record DnsResolverOptions
     {
         server = null;
         var rest = text.Trim();
-        string host;
-        string? portText = null;
         if (rest.Length == 0)
         {
             error = "empty DNS server address";
             return false;
         }
 
-        if (rest.StartsWith('['))
+        if (!EndpointAddress.TrySplitHostPort(rest, out var host, out var portText, out error))
         {
-            var close = rest.IndexOf(']', StringComparison.Ordinal);
-            if (close < 0)
-            {
-                error = "missing ']' in IPv6 address";
-                return false;
-            }
-
-            host = rest[1..close];
-            var after = rest[(close + 1)..];
-            if (after.Length > 0 && !after.StartsWith(':'))
-            {
-                error = "unexpected text after ']'";
-                return false;
-            }
-
-            portText = after.Length > 0 ? after[1..] : null;
-            if (!IPAddress.TryParse(host, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
-            {
-                error = $"\"{host}\" is not an IPv6 address";
-                return false;
-            }
-        }
-        else
-        {
-            if (rest.Count(c => c == ':') > 1)
-            {
-                error = "too many colons (write IPv6 addresses in brackets, e.g. [::1]:53)";
-                return false;
-            }
-
-            var colon = rest.IndexOf(':', StringComparison.Ordinal);
-            host = colon >= 0 ? rest[..colon] : rest;
-            portText = colon >= 0 ? rest[(colon + 1)..] : null;
+            return false;
         }
 
         if (!EndpointAddress.TryParseIPLiteral(host, out var address))
