@@ -78,8 +78,10 @@ public sealed class ClusterFailureTests(ITestOutputHelper output)
         result.AssertSound(run.Gateway.Log);
 
         // Writes forwarded to the cut-off leader wait for etcd's 7 s request timeout; when the partition heals, the
-        // returning member's higher term forces one more election (etcd 3.4 runs without pre-vote by default).
-        AssertStall(result, TimeSpan.FromSeconds(14));
+        // returning member's higher term forces one more election (etcd 3.4 runs without pre-vote by default). While
+        // every member fails its probe, panic mode may send a retry to the cut-off member again, so two such timeouts
+        // in a row are possible (14.3 s seen once on a loaded machine): the bound allows for both.
+        AssertStall(result, TimeSpan.FromSeconds(20));
     }
 
     [Fact]
