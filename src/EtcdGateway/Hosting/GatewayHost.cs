@@ -7,6 +7,7 @@ using EtcdGateway.Endpoints;
 using EtcdGateway.Health;
 using EtcdGateway.Logging;
 using EtcdGateway.Relay;
+using EtcdGateway.Relay.Epoll;
 
 namespace EtcdGateway.Hosting;
 
@@ -38,6 +39,7 @@ internal static class GatewayHost
         using var sync = new MemberListSync(context, time);
         using var reloader = new ConfigurationReloader(commandLine, context, listenEndPoint, time, random);
         var refresher = discovery is null ? null : new SrvEndpointRefresher(discovery, context, time);
+        using var engine = EpollGateway.IsSupported ? new EpollGateway(listenSocket, context, Environment.ProcessorCount) : null;
         var listener = new GatewayListener(listenSocket, context, time);
         var listen = listenSocket.LocalEndPoint?.ToString() ?? options.ListenAddress.ToString();
         await using var admin = options.MetricsAddress is { } metricsAddress ? await AdminServer.StartAsync(metricsAddress, context, listen) : null;
@@ -55,7 +57,7 @@ internal static class GatewayHost
         var monitorTask = monitor.RunAsync(background.Token);
         var syncTask = sync.RunAsync(background.Token);
         var refreshTask = refresher?.RunAsync(dnsTtl, background.Token) ?? Task.CompletedTask;
-        var stoppedCleanly = await listener.RunAsync(signals.Stopping);
+        var stoppedCleanly = engine is not null ? await engine.RunAsync(signals.Stopping) : await listener.RunAsync(signals.Stopping);
 
         // :: Step 4: stop accepting at once, then drain.
         notifier.Notify("STOPPING=1");

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using EtcdGateway.Balancing;
 using EtcdGateway.Endpoints;
 using EtcdGateway.Logging;
 
@@ -13,7 +12,7 @@ namespace EtcdGateway.Relay;
 /// </code>
 /// Bytes are never inspected, so TLS, gRPC and HTTP all pass through unchanged.
 /// </summary>
-internal sealed class ClientConnection
+internal sealed class ClientConnection : IRelayConnection
 {
     private readonly Socket _client;
     private readonly GatewayContext _context;
@@ -29,7 +28,7 @@ internal sealed class ClientConnection
         _context = context;
     }
 
-    /// <summary>The endpoint this connection is relayed to, once dialed (eject-grace closes connections by it).</summary>
+    /// <inheritdoc/>
     public Endpoint? Endpoint => Volatile.Read(ref _endpoint);
 
     public async Task RunAsync()
@@ -104,7 +103,7 @@ internal sealed class ClientConnection
         }
     }
 
-    /// <summary>Resets both sides (RST, not FIN): an abort on one side of the relay aborts the other.</summary>
+    /// <inheritdoc/>
     public void Abort()
     {
         if (Interlocked.Exchange(ref _aborted, 1) != 0)
@@ -151,62 +150,24 @@ internal sealed class ClientConnection
 
     private async Task<(Socket Socket, Endpoint Endpoint)?> ConnectBackendAsync()
     {
-        var settings = _context.Settings;
-        List<Endpoint>? tried = null;
-        var lastResortUsed = false;
-        while (true)
+        var selection = new BackendSelection(_context);
+        while (selection.Next(() => _client.RemoteEndPoint?.ToString()) is { } endpoint)
         {
-            var snapshot = _context.Registry.Current;
-            var candidates = tried is null ? snapshot.Routable : Untried(snapshot.Routable, tried);
-            var lastResort = candidates.Count == 0;
-            if (lastResort)
-            {
-                // Nothing in rotation answers. Rather than refuse at once, dial one out-of-rotation endpoint (the pick
-                // policy spreads these over clients), so a member back before its retry tick is found by the next client,
-                // at a cost of at most one dial timeout.
-                candidates = lastResortUsed ? [] : Untried(snapshot.Unavailable.Except(snapshot.Routable).ToList(), tried ?? []);
-                if (candidates.Count == 0)
-                {
-                    _context.Logger.Warn("no endpoint available; closing client connection", [
-                        new("client", _client.RemoteEndPoint?.ToString()), new("tried", tried?.Count ?? 0)]);
-                    return null;
-                }
-
-                lastResortUsed = true;
-            }
-
-            var endpoint = settings.PickPolicy.Pick(candidates);
             try
             {
-                var socket = await settings.Dialer.DialAsync(endpoint, CancellationToken.None);
-                if (lastResort && _context.Registry.MarkAvailable(endpoint))
-                {
-                    _context.Logger.Info("activated", [new("address", endpoint.Name)]);
-                }
-
+                var socket = await _context.Settings.Dialer.DialAsync(endpoint, CancellationToken.None);
+                selection.Succeeded(endpoint);
                 return (socket, endpoint);
-            }
-            catch (DialException e) when (e.Fault == DialFault.Local)
-            {
-                // Our own shortage (e.g. out of fds) says nothing about the endpoint: keep it in rotation.
-                _context.Logger.Warn("cannot open a connection to an endpoint; closing client connection", [
-                    new("address", endpoint.Name), LogField.Error(e)]);
-                return null;
             }
             catch (DialException e)
             {
-                endpoint.Stats.DialFailed();
-                if (_context.Registry.MarkUnavailable(endpoint, e.Message))
+                if (!selection.Failed(endpoint, e))
                 {
-                    _context.Logger.Warn("deactivated endpoint", [
-                        new("address", endpoint.Name), new("interval", settings.Options.RetryDelay), LogField.Error(e)]);
+                    return null;
                 }
-
-                (tried ??= []).Add(endpoint);
             }
         }
-    }
 
-    private static List<Endpoint> Untried(IReadOnlyList<Endpoint> endpoints, List<Endpoint> tried) =>
-        [.. endpoints.Where(e => !tried.Contains(e))];
+        return null;
+    }
 }

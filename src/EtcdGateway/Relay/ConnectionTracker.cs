@@ -9,7 +9,7 @@ namespace EtcdGateway.Relay;
 /// </summary>
 internal sealed class ConnectionTracker(int maxConnections) : IDisposable
 {
-    private readonly ConcurrentDictionary<ClientConnection, byte> _open = new();
+    private readonly ConcurrentDictionary<IRelayConnection, byte> _open = new();
     private readonly SemaphoreSlim _slots = new(maxConnections, maxConnections);
 
     public int MaxConnections => maxConnections;
@@ -25,10 +25,10 @@ internal sealed class ConnectionTracker(int maxConnections) : IDisposable
     /// <summary>Gives back a slot that was reserved but not used (the accept failed).</summary>
     public void Unreserve() => _slots.Release();
 
-    public void Add(ClientConnection connection) => _open.TryAdd(connection, 0);
+    public void Add(IRelayConnection connection) => _open.TryAdd(connection, 0);
 
     /// <summary>Forgets the connection and frees its slot.</summary>
-    public void Remove(ClientConnection connection)
+    public void Remove(IRelayConnection connection)
     {
         if (_open.TryRemove(connection, out _))
         {

@@ -44,4 +44,47 @@ internal static class SocketErrors
         SocketError.AddressFamilyNotSupported => "address family not supported by protocol",
         _ => exception.Message.Length > 0 ? char.ToLowerInvariant(exception.Message[0]) + exception.Message[1..] : exception.SocketErrorCode.ToString(),
     };
+
+    /// <summary>The <see cref="SocketError"/> for a Linux errno, so raw-descriptor calls are sorted and described like the runtime's.</summary>
+    public static SocketError FromErrno(int errno) => errno switch
+    {
+        1 or 13 => SocketError.AccessDenied, // EPERM, EACCES
+        4 => SocketError.Interrupted,
+        9 => SocketError.OperationAborted, // EBADF
+        11 => SocketError.WouldBlock,
+        14 => SocketError.Fault,
+        22 => SocketError.InvalidArgument,
+        23 or 24 => SocketError.TooManyOpenSockets, // ENFILE, EMFILE
+        88 => SocketError.NotSocket,
+        92 => SocketError.ProtocolOption,
+        95 => SocketError.OperationNotSupported,
+        97 => SocketError.AddressFamilyNotSupported,
+        98 => SocketError.AddressAlreadyInUse,
+        99 => SocketError.AddressNotAvailable,
+        100 => SocketError.NetworkDown,
+        101 => SocketError.NetworkUnreachable,
+        103 => SocketError.ConnectionAborted,
+        104 => SocketError.ConnectionReset,
+        105 => SocketError.NoBufferSpaceAvailable,
+        107 => SocketError.NotConnected,
+        110 => SocketError.TimedOut,
+        111 => SocketError.ConnectionRefused,
+        112 => SocketError.HostDown,
+        113 => SocketError.HostUnreachable,
+        115 => SocketError.InProgress,
+        _ => SocketError.SocketError,
+    };
+
+    /// <summary>Lower-case text for a Linux errno, as <see cref="Describe"/> gives for the runtime's errors.</summary>
+    public static string DescribeErrno(int errno)
+    {
+        var error = FromErrno(errno);
+        if (error != SocketError.SocketError)
+        {
+            return Describe(new SocketException((int)error));
+        }
+
+        var text = System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno);
+        return text.Length > 0 ? char.ToLowerInvariant(text[0]) + text[1..] : $"errno {errno}";
+    }
 }

@@ -9,7 +9,8 @@ namespace EtcdGateway.Relay;
 /// etcd's Go gateway does). A zero-byte receive is the readiness signal, so an idle connection holds neither buffer nor
 /// pipe. When the destination cannot take more, what sits in the pipe is read out and sent the ordinary way, which waits
 /// for the destination (back-pressure as in the copy loop: at most one pipe's worth, 256 KiB, per direction).
-/// Set <c>ETCD_GATEWAY_RELAY=copy</c> to use the portable copy loop instead (for comparison).
+/// Used with <c>ETCD_GATEWAY_RELAY=splice</c> (the default Linux engine is <see cref="Epoll.EpollGateway"/>); set
+/// <c>ETCD_GATEWAY_RELAY=copy</c> to use the portable copy loop instead (for comparison).
 /// </summary>
 internal static class SplicePump
 {

@@ -41,7 +41,7 @@ public sealed class TestBackend : IAsyncDisposable
         address ??= IPAddress.Loopback;
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(address, port ?? 0));
-        listener.Listen(512);
+        listener.Listen(4096); // as etcd does (Go listens with the system maximum, somaxconn)
         return new TestBackend(listener, serve);
     }
 

@@ -7,8 +7,8 @@ namespace EtcdGateway.IntegrationTests.Relay;
 
 /// <summary>
 /// The byte relay as a client sees it: transparent, half-close kept, resets propagated. The backends here are plain TCP
-/// stand-ins, not etcd, so health probes (GET /health) are off. Every case runs against both relays: splice(2) (the
-/// default on Linux) and the portable copy loop.
+/// stand-ins, not etcd, so health probes (GET /health) are off. Every case runs against every relay: the default Linux
+/// engine (event loops over raw descriptors), the Socket-based splice(2) relay, and the portable copy loop.
 /// </summary>
 public abstract class DataPathTests(string? relay)
 {

@@ -1,4 +1,4 @@
 namespace EtcdGateway.IntegrationTests.Relay;
 
-/// <summary>The data path through the default Linux relay, splice(2) through a pipe.</summary>
-public sealed class SpliceRelayDataPathTests() : DataPathTests(null);
+/// <summary>The data path through the Socket-based splice(2) relay (<c>ETCD_GATEWAY_RELAY=splice</c>).</summary>
+public sealed class SpliceRelayDataPathTests() : DataPathTests("splice");

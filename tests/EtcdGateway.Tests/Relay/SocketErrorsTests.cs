@@ -37,4 +37,30 @@ public class SocketErrorsTests
     [Fact]
     public void Describe_ReadsLikeGo() =>
         Assert.Equal("connection refused", SocketErrors.Describe(new SocketException((int)SocketError.ConnectionRefused)));
+
+    [Theory]
+    [InlineData(24, AcceptErrorKind.ResourcePressure)] // EMFILE
+    [InlineData(23, AcceptErrorKind.ResourcePressure)] // ENFILE
+    [InlineData(105, AcceptErrorKind.ResourcePressure)] // ENOBUFS
+    [InlineData(12, AcceptErrorKind.ResourcePressure)] // ENOMEM
+    [InlineData(103, AcceptErrorKind.Transient)] // ECONNABORTED
+    [InlineData(4, AcceptErrorKind.Transient)] // EINTR
+    [InlineData(1, AcceptErrorKind.Transient)] // EPERM
+    [InlineData(9, AcceptErrorKind.Fatal)] // EBADF
+    [InlineData(22, AcceptErrorKind.Fatal)] // EINVAL: not listening
+    [InlineData(88, AcceptErrorKind.Fatal)] // ENOTSOCK
+    internal void RawAcceptErrnos_AreTieredLikeTheRuntimesErrors(int errno, AcceptErrorKind expected) =>
+        Assert.Equal(expected, SocketErrors.ClassifyAcceptError(SocketErrors.FromErrno(errno)));
+
+    [Theory]
+    [InlineData(111, "connection refused")]
+    [InlineData(104, "connection reset by peer")]
+    [InlineData(110, "i/o timeout")]
+    [InlineData(113, "no route to host")]
+    [InlineData(24, "too many open files")]
+    public void RawErrnos_ReadLikeGo(int errno, string expected) => Assert.Equal(expected, SocketErrors.DescribeErrno(errno));
+
+    [Fact]
+    public void UnmappedErrnos_StillGetTheSystemsText() =>
+        Assert.Equal("no such device", SocketErrors.DescribeErrno(19)); // ENODEV
 }

@@ -70,7 +70,16 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
             // A sample of them, spread over the whole range, relays both ways.
             for (var i = 0; i < count; i += 50)
             {
-                await AbuseSupport.EchoAsync(clients[i], $"ping {i}", Timeout);
+                try
+                {
+                    await AbuseSupport.EchoAsync(clients[i], $"ping {i}", Timeout);
+                }
+                catch (SocketException)
+                {
+                    output.WriteLine($"connection {i} failed; the gateway's warnings:");
+                    gateway.StderrLines.Where(l => !l.Contains("\"level\":\"info\"", StringComparison.Ordinal)).Take(20).ToList().ForEach(output.WriteLine);
+                    throw;
+                }
             }
 
             await AbuseSupport.EchoAsync(clients[^1], "ping last", Timeout);

@@ -1,0 +1,181 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace EtcdGateway.Relay.Epoll;
+
+/// <summary>
+/// The socket calls the event-loop relay makes on raw descriptors. Every call retries EINTR and returns a negative errno
+/// on failure, so the loop can branch on the result without exceptions on its hot path.
+/// </summary>
+internal static class LinuxSockets
+{
+    public const int EAGAIN = 11;
+    public const int EINTR = 4;
+    public const int EINPROGRESS = 115;
+    public const int ENOTCONN = 107;
+
+    private const int SockStream = 1;
+    private const int SockNonBlock = 0x800;
+    private const int SockCloseOnExec = 0x80000;
+    private const int SolSocket = 1;
+    private const int SoError = 4;
+    private const int SoLinger = 13;
+    private const int IpProtoTcp = 6;
+    private const int TcpNoDelay = 1;
+    private const int TcpInfo = 11;
+    private const byte TcpStateClose = 7;
+    private const int ShutWrite = 1;
+
+    /// <summary>A non-blocking, close-on-exec TCP socket for <paramref name="family"/>; the descriptor or -errno.</summary>
+    public static int OpenStream(AddressFamily family) =>
+        Checked(SocketCall(family == AddressFamily.InterNetworkV6 ? 10 : 2, SockStream | SockNonBlock | SockCloseOnExec, 0));
+
+    /// <summary>Accepts one pending connection as a non-blocking, close-on-exec descriptor; the descriptor or -errno.</summary>
+    public static int Accept(int listenFd)
+    {
+        while (true)
+        {
+            var fd = Accept4(listenFd, IntPtr.Zero, IntPtr.Zero, SockNonBlock | SockCloseOnExec);
+            if (fd >= 0)
+            {
+                return fd;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR)
+            {
+                return -errno;
+            }
+        }
+    }
+
+    /// <summary>Starts a connect; 0 when connected at once, -EINPROGRESS while under way, another -errno on failure.</summary>
+    public static int Connect(int fd, byte[] socketAddress) =>
+        ConnectCall(fd, socketAddress, socketAddress.Length) == 0 ? 0 : -Marshal.GetLastPInvokeError();
+
+    /// <summary>The pending error of a socket (and clears it): 0, or an errno such as ECONNREFUSED.</summary>
+    public static int TakeError(int fd)
+    {
+        var error = 0;
+        var length = sizeof(int);
+        return GetSockOpt(fd, SolSocket, SoError, ref error, ref length) == 0 ? error : Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>Sends segments as soon as they are written (interactive requests must not wait for Nagle).</summary>
+    public static void SetNoDelay(int fd)
+    {
+        var on = 1;
+        _ = SetSockOpt(fd, IpProtoTcp, TcpNoDelay, ref on, sizeof(int));
+    }
+
+    /// <summary>
+    /// Whether the peer reset the connection rather than closed it, for a socket on which we have not sent a FIN: after
+    /// the peer's FIN the TCP state is CLOSE_WAIT, after an RST it is CLOSE (a reset can arrive behind a FIN and then
+    /// reads as a plain end of stream).
+    /// </summary>
+    public static bool WasReset(int fd)
+    {
+        Span<byte> info = stackalloc byte[8];
+        var length = info.Length;
+        return GetSockOptBytes(fd, IpProtoTcp, TcpInfo, ref MemoryMarshal.GetReference(info), ref length) == 0 && length > 0 && info[0] == TcpStateClose;
+    }
+
+    /// <summary>Sends our FIN: the peer reads end of stream, and can still send to us.</summary>
+    public static int ShutdownSend(int fd) => ShutdownCall(fd, ShutWrite) == 0 ? 0 : -Marshal.GetLastPInvokeError();
+
+    /// <summary>Closes with an RST and nothing before it (linger 0), so the peer never reads a clean end of stream.</summary>
+    public static void Reset(int fd)
+    {
+        Span<int> linger = [1, 0];
+        _ = SetSockOptBytes(fd, SolSocket, SoLinger, ref MemoryMarshal.GetReference(MemoryMarshal.AsBytes(linger)), 8);
+        Close(fd);
+    }
+
+    public static void Close(int fd) => _ = CloseCall(fd);
+
+    /// <summary>Reads into <paramref name="buffer"/>: the count, 0 at end of stream, or -errno.</summary>
+    public static long Read(int fd, Span<byte> buffer)
+    {
+        while (true)
+        {
+            var read = ReadCall(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length);
+            if (read >= 0)
+            {
+                return read;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR)
+            {
+                return -errno;
+            }
+        }
+    }
+
+    /// <summary>Writes from <paramref name="bytes"/> without SIGPIPE: the count written or -errno.</summary>
+    public static long Send(int fd, ReadOnlySpan<byte> bytes)
+    {
+        const int NoSignal = 0x4000;
+        while (true)
+        {
+            var sent = SendCall(fd, ref MemoryMarshal.GetReference(bytes), (nuint)bytes.Length, NoSignal);
+            if (sent >= 0)
+            {
+                return sent;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR)
+            {
+                return -errno;
+            }
+        }
+    }
+
+    /// <summary>The peer's address (for log lines), or null when the socket has none any more.</summary>
+    public static IPEndPoint? PeerAddress(int fd)
+    {
+        var buffer = new byte[128];
+        var length = buffer.Length;
+        return GetPeerName(fd, buffer, ref length) == 0 ? SocketAddressBytes.Decode(buffer.AsSpan(0, length)) : null;
+    }
+
+    private static int Checked(int result) => result >= 0 ? result : -Marshal.GetLastPInvokeError();
+
+    [DllImport("libc", EntryPoint = "socket", SetLastError = true)]
+    private static extern int SocketCall(int domain, int type, int protocol);
+
+    [DllImport("libc", EntryPoint = "accept4", SetLastError = true)]
+    private static extern int Accept4(int fd, IntPtr address, IntPtr addressLength, int flags);
+
+    [DllImport("libc", EntryPoint = "connect", SetLastError = true)]
+    private static extern int ConnectCall(int fd, byte[] address, int addressLength);
+
+    [DllImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    private static extern int GetSockOpt(int fd, int level, int name, ref int value, ref int length);
+
+    [DllImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    private static extern int GetSockOptBytes(int fd, int level, int name, ref byte value, ref int length);
+
+    [DllImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    private static extern int SetSockOpt(int fd, int level, int name, ref int value, int length);
+
+    [DllImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    private static extern int SetSockOptBytes(int fd, int level, int name, ref byte value, int length);
+
+    [DllImport("libc", EntryPoint = "shutdown", SetLastError = true)]
+    private static extern int ShutdownCall(int fd, int how);
+
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static extern int CloseCall(int fd);
+
+    [DllImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static extern long ReadCall(int fd, ref byte buffer, nuint count);
+
+    [DllImport("libc", EntryPoint = "send", SetLastError = true)]
+    private static extern long SendCall(int fd, ref byte buffer, nuint count, int flags);
+
+    [DllImport("libc", EntryPoint = "getpeername", SetLastError = true)]
+    private static extern int GetPeerName(int fd, byte[] address, ref int length);
+}
