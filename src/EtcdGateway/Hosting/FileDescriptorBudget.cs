@@ -7,7 +7,7 @@ namespace EtcdGateway.Hosting;
 /// and the runtime itself opens files at odd moments (JIT code pages check /proc/sys/vm/overcommit_memory, lazy
 /// assembly loads); if those hit EMFILE the runtime aborts. So the gateway keeps headroom and never accepts past it.
 /// </summary>
-internal static class FileDescriptorBudget
+internal static unsafe class FileDescriptorBudget
 {
     /// <summary>fds left for the runtime, logging and the retry monitor, on top of what is open at start-up.</summary>
     public const int Headroom = 32;
@@ -27,7 +27,8 @@ internal static class FileDescriptorBudget
     /// <summary>The limit for this process, or null where it cannot be read (not Linux).</summary>
     public static int? ForThisProcess()
     {
-        if (!OperatingSystem.IsLinux() || GetRLimit(RlimitNofile, out var limit) != 0)
+        RLimit limit;
+        if (!OperatingSystem.IsLinux() || GetRLimit(RlimitNofile, &limit) != 0)
         {
             return null;
         }
@@ -45,8 +46,8 @@ internal static class FileDescriptorBudget
         return MaxConnections(limit.Current, open);
     }
 
-    [DllImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
-    private static extern int GetRLimit(int resource, out RLimit limit);
+    [DllImport("libc", EntryPoint = "getrlimit")]
+    private static extern int GetRLimit(int resource, RLimit* limit);
 
     [StructLayout(LayoutKind.Sequential)]
     private struct RLimit

@@ -3,8 +3,11 @@ using System.Runtime.InteropServices;
 
 namespace EtcdGateway.Relay;
 
-/// <summary>The few Linux calls the zero-copy relay needs: pipe2, splice, read and close.</summary>
-internal static class LinuxSplice
+/// <summary>
+/// The Linux calls the zero-copy relays need besides socket calls: pipe2 and splice (without marshalling stubs, like
+/// <see cref="Epoll.LinuxSockets"/>, which also has read and close).
+/// </summary>
+internal static unsafe class LinuxSplice
 {
     public const int EAGAIN = 11;
     public const int EINTR = 4;
@@ -22,10 +25,10 @@ internal static class LinuxSplice
     /// </summary>
     public static bool TryOpenPipe(int capacity, out int readFd, out int writeFd, out int errno)
     {
-        var fds = new int[2];
+        var fds = stackalloc int[2];
         if (Pipe2(fds, NonBlock | CloseOnExec) != 0)
         {
-            errno = Marshal.GetLastPInvokeError();
+            errno = Marshal.GetLastSystemError();
             readFd = writeFd = -1;
             return false;
         }
@@ -41,40 +44,19 @@ internal static class LinuxSplice
     {
         while (true)
         {
-            var moved = SpliceCall(from, IntPtr.Zero, to, IntPtr.Zero, (nuint)length, SpliceMove | SpliceNonBlock);
+            var moved = SpliceCall(from, null, to, null, (nuint)length, SpliceMove | SpliceNonBlock);
             if (moved >= 0)
             {
                 return moved;
             }
 
-            var errno = Marshal.GetLastPInvokeError();
+            var errno = Marshal.GetLastSystemError();
             if (errno != EINTR)
             {
                 return -errno;
             }
         }
     }
-
-    /// <summary>Reads from a pipe into <paramref name="buffer"/>; -errno on failure.</summary>
-    public static long Read(int fd, Span<byte> buffer)
-    {
-        while (true)
-        {
-            var read = ReadCall(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length);
-            if (read >= 0)
-            {
-                return read;
-            }
-
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno != EINTR)
-            {
-                return -errno;
-            }
-        }
-    }
-
-    public static void Close(int fd) => _ = CloseCall(fd);
 
     /// <summary>A socket error for an errno from splice, so callers handle it like any failed send or receive.</summary>
     public static SocketException SocketError(long negativeErrno) => new((int)((-negativeErrno) switch
@@ -87,18 +69,12 @@ internal static class LinuxSplice
         _ => System.Net.Sockets.SocketError.SocketError,
     }));
 
-    [DllImport("libc", EntryPoint = "pipe2", SetLastError = true)]
-    private static extern int Pipe2(int[] fds, int flags);
+    [DllImport("libc", EntryPoint = "pipe2")]
+    private static extern int Pipe2(int* fds, int flags);
 
-    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    [DllImport("libc", EntryPoint = "fcntl")]
     private static extern int Fcntl(int fd, int command, int argument);
 
-    [DllImport("libc", EntryPoint = "splice", SetLastError = true)]
-    private static extern long SpliceCall(int fdIn, IntPtr offIn, int fdOut, IntPtr offOut, nuint length, uint flags);
-
-    [DllImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static extern long ReadCall(int fd, ref byte buffer, nuint count);
-
-    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static extern int CloseCall(int fd);
+    [DllImport("libc", EntryPoint = "splice")]
+    private static extern long SpliceCall(int fdIn, long* offIn, int fdOut, long* offOut, nuint length, uint flags);
 }

@@ -46,7 +46,7 @@ internal sealed class SplicePipe
             return;
         }
 
-        LinuxSplice.Close(pipe.ReadFd);
-        LinuxSplice.Close(pipe.WriteFd);
+        Epoll.LinuxSockets.Close(pipe.ReadFd);
+        Epoll.LinuxSockets.Close(pipe.WriteFd);
     }
 }

@@ -174,7 +174,7 @@ internal static class SplicePump
         var total = 0;
         while (total < into.Length)
         {
-            var read = LinuxSplice.Read(pipe.ReadFd, into[total..]);
+            var read = Epoll.LinuxSockets.Read(pipe.ReadFd, into[total..]);
             if (read <= 0)
             {
                 throw new SocketException((int)SocketError.SocketError);

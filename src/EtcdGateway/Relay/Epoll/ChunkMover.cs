@@ -145,7 +145,7 @@ internal sealed class ChunkMover : IDisposable
         var total = 0;
         while (total < into.Length)
         {
-            var read = LinuxSplice.Read(pipe.ReadFd, into[total..]);
+            var read = LinuxSockets.Read(pipe.ReadFd, into[total..]);
             if (read <= 0)
             {
                 return false;

@@ -19,8 +19,8 @@ internal sealed class EventLoop : IDisposable
     private readonly GatewayContext _context;
     private readonly int _epoll;
     private readonly int _wakeFd;
-    private readonly byte[] _events = new byte[MaxEventsPerWait * LinuxEpoll.EventSize];
-    private readonly byte[] _controlScratch = new byte[16];
+    private readonly byte[] _events = LinuxEpoll.NewEventBuffer(MaxEventsPerWait);
+    private readonly byte[] _controlScratch = LinuxEpoll.NewEventBuffer(1);
     private readonly ConcurrentQueue<Action> _posted = new();
     private readonly PriorityQueue<RelayConnection, long> _dialDeadlines = new();
     private readonly Stack<int> _freeSlots = new();

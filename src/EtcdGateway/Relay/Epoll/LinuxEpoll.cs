@@ -2,8 +2,12 @@ using System.Runtime.InteropServices;
 
 namespace EtcdGateway.Relay.Epoll;
 
-/// <summary>epoll and eventfd, as the event loop uses them. Results are the value or -errno, as in <see cref="LinuxSockets"/>.</summary>
-internal static class LinuxEpoll
+/// <summary>
+/// epoll and eventfd, as the event loop uses them. Results are the value or -errno, as in <see cref="LinuxSockets"/> (and
+/// like it, without marshalling stubs). The event arrays are pinned (allocated on the pinned heap): the kernel writes
+/// into them while the loop's thread waits, when a collection could otherwise move them.
+/// </summary>
+internal static unsafe class LinuxEpoll
 {
     public const uint In = 0x001;
     public const uint Out = 0x004;
@@ -28,6 +32,9 @@ internal static class LinuxEpoll
 
     public static int Create() => Result(EpollCreate1(CloseOnExec));
 
+    /// <summary>A buffer for <paramref name="count"/> events (or, with 1, for one epoll_ctl call) that never moves.</summary>
+    public static byte[] NewEventBuffer(int count) => GC.AllocateArray<byte>(count * EventSize, pinned: true);
+
     public static int CreateWakeUp() => Result(EventFd(0, NonBlock | CloseOnExec));
 
     public static int Add(int epoll, int fd, uint events, ulong token, byte[] scratch) => Control(epoll, CtlAdd, fd, events, token, scratch);
@@ -39,8 +46,8 @@ internal static class LinuxEpoll
     /// <summary>Waits for events into <paramref name="events"/> (room for its length / <see cref="EventSize"/>); the count or -errno.</summary>
     public static int Wait(int epoll, byte[] events, int timeoutMilliseconds)
     {
-        var count = EpollWait(epoll, events, events.Length / EventSize, timeoutMilliseconds);
-        return count >= 0 ? count : -Marshal.GetLastPInvokeError();
+        var count = EpollWait(epoll, (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(events, 0), events.Length / EventSize, timeoutMilliseconds);
+        return count >= 0 ? count : -Marshal.GetLastSystemError();
     }
 
     public static uint EventsAt(byte[] events, int index) => BitConverter.ToUInt32(events, index * EventSize);
@@ -50,9 +57,8 @@ internal static class LinuxEpoll
     /// <summary>Makes the eventfd readable (wakes the loop); never blocks.</summary>
     public static void Signal(int eventFd)
     {
-        Span<byte> one = stackalloc byte[8];
-        BitConverter.TryWriteBytes(one, 1UL);
-        _ = WriteCall(eventFd, ref MemoryMarshal.GetReference(one), 8);
+        var one = 1UL;
+        _ = WriteCall(eventFd, &one, sizeof(ulong));
     }
 
     /// <summary>Resets the eventfd's count so the next signal wakes the loop again.</summary>
@@ -66,23 +72,23 @@ internal static class LinuxEpoll
     {
         BitConverter.TryWriteBytes(scratch.AsSpan(0, 4), events);
         BitConverter.TryWriteBytes(scratch.AsSpan(DataOffset, 8), token);
-        return EpollCtl(epoll, op, fd, scratch) == 0 ? 0 : -Marshal.GetLastPInvokeError();
+        return EpollCtl(epoll, op, fd, (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(scratch, 0)) == 0 ? 0 : -Marshal.GetLastSystemError();
     }
 
-    private static int Result(int value) => value >= 0 ? value : -Marshal.GetLastPInvokeError();
+    private static int Result(int value) => value >= 0 ? value : -Marshal.GetLastSystemError();
 
-    [DllImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    [DllImport("libc", EntryPoint = "epoll_create1")]
     private static extern int EpollCreate1(int flags);
 
-    [DllImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
-    private static extern int EpollCtl(int epoll, int op, int fd, byte[] epollEvent);
+    [DllImport("libc", EntryPoint = "epoll_ctl")]
+    private static extern int EpollCtl(int epoll, int op, int fd, byte* epollEvent);
 
-    [DllImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
-    private static extern int EpollWait(int epoll, byte[] events, int maxEvents, int timeout);
+    [DllImport("libc", EntryPoint = "epoll_wait")]
+    private static extern int EpollWait(int epoll, byte* events, int maxEvents, int timeout);
 
-    [DllImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    [DllImport("libc", EntryPoint = "eventfd")]
     private static extern int EventFd(uint initial, int flags);
 
-    [DllImport("libc", EntryPoint = "write", SetLastError = true)]
-    private static extern long WriteCall(int fd, ref byte buffer, nuint count);
+    [DllImport("libc", EntryPoint = "write")]
+    private static extern long WriteCall(int fd, void* buffer, nuint count);
 }

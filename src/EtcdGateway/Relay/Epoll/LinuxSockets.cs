@@ -6,9 +6,11 @@ namespace EtcdGateway.Relay.Epoll;
 
 /// <summary>
 /// The socket calls the event-loop relay makes on raw descriptors. Every call retries EINTR and returns a negative errno
-/// on failure, so the loop can branch on the result without exceptions on its hot path.
+/// on failure, so the loop can branch on the result without exceptions on its hot path. The imports take only
+/// primitives and pointers and read errno themselves, so they need no marshalling stub: ReadyToRun compiles the calls
+/// ahead of time instead of the JIT generating a stub for each at the first connection.
 /// </summary>
-internal static class LinuxSockets
+internal static unsafe class LinuxSockets
 {
     public const int EAGAIN = 11;
     public const int EINTR = 4;
@@ -36,13 +38,13 @@ internal static class LinuxSockets
     {
         while (true)
         {
-            var fd = Accept4(listenFd, IntPtr.Zero, IntPtr.Zero, SockNonBlock | SockCloseOnExec);
+            var fd = Accept4(listenFd, null, null, SockNonBlock | SockCloseOnExec);
             if (fd >= 0)
             {
                 return fd;
             }
 
-            var errno = Marshal.GetLastPInvokeError();
+            var errno = Marshal.GetLastSystemError();
             if (errno != EINTR)
             {
                 return -errno;
@@ -51,22 +53,27 @@ internal static class LinuxSockets
     }
 
     /// <summary>Starts a connect; 0 when connected at once, -EINPROGRESS while under way, another -errno on failure.</summary>
-    public static int Connect(int fd, byte[] socketAddress) =>
-        ConnectCall(fd, socketAddress, socketAddress.Length) == 0 ? 0 : -Marshal.GetLastPInvokeError();
+    public static int Connect(int fd, ReadOnlySpan<byte> socketAddress)
+    {
+        fixed (byte* address = socketAddress)
+        {
+            return ConnectCall(fd, address, socketAddress.Length) == 0 ? 0 : -Marshal.GetLastSystemError();
+        }
+    }
 
     /// <summary>The pending error of a socket (and clears it): 0, or an errno such as ECONNREFUSED.</summary>
     public static int TakeError(int fd)
     {
         var error = 0;
         var length = sizeof(int);
-        return GetSockOpt(fd, SolSocket, SoError, ref error, ref length) == 0 ? error : Marshal.GetLastPInvokeError();
+        return GetSockOpt(fd, SolSocket, SoError, &error, &length) == 0 ? error : Marshal.GetLastSystemError();
     }
 
     /// <summary>Sends segments as soon as they are written (interactive requests must not wait for Nagle).</summary>
     public static void SetNoDelay(int fd)
     {
         var on = 1;
-        _ = SetSockOpt(fd, IpProtoTcp, TcpNoDelay, ref on, sizeof(int));
+        _ = SetSockOpt(fd, IpProtoTcp, TcpNoDelay, &on, sizeof(int));
     }
 
     /// <summary>
@@ -76,19 +83,19 @@ internal static class LinuxSockets
     /// </summary>
     public static bool WasReset(int fd)
     {
-        Span<byte> info = stackalloc byte[8];
-        var length = info.Length;
-        return GetSockOptBytes(fd, IpProtoTcp, TcpInfo, ref MemoryMarshal.GetReference(info), ref length) == 0 && length > 0 && info[0] == TcpStateClose;
+        var info = stackalloc byte[8];
+        var length = 8;
+        return GetSockOpt(fd, IpProtoTcp, TcpInfo, info, &length) == 0 && length > 0 && info[0] == TcpStateClose;
     }
 
     /// <summary>Sends our FIN: the peer reads end of stream, and can still send to us.</summary>
-    public static int ShutdownSend(int fd) => ShutdownCall(fd, ShutWrite) == 0 ? 0 : -Marshal.GetLastPInvokeError();
+    public static int ShutdownSend(int fd) => ShutdownCall(fd, ShutWrite) == 0 ? 0 : -Marshal.GetLastSystemError();
 
     /// <summary>Closes with an RST and nothing before it (linger 0), so the peer never reads a clean end of stream.</summary>
     public static void Reset(int fd)
     {
-        Span<int> linger = [1, 0];
-        _ = SetSockOptBytes(fd, SolSocket, SoLinger, ref MemoryMarshal.GetReference(MemoryMarshal.AsBytes(linger)), 8);
+        var linger = stackalloc int[] { 1, 0 };
+        _ = SetSockOpt(fd, SolSocket, SoLinger, linger, 2 * sizeof(int));
         Close(fd);
     }
 
@@ -99,13 +106,18 @@ internal static class LinuxSockets
     {
         while (true)
         {
-            var read = ReadCall(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length);
+            long read;
+            fixed (byte* bytes = buffer)
+            {
+                read = ReadCall(fd, bytes, (nuint)buffer.Length);
+            }
+
             if (read >= 0)
             {
                 return read;
             }
 
-            var errno = Marshal.GetLastPInvokeError();
+            var errno = Marshal.GetLastSystemError();
             if (errno != EINTR)
             {
                 return -errno;
@@ -119,13 +131,18 @@ internal static class LinuxSockets
         const int NoSignal = 0x4000;
         while (true)
         {
-            var sent = SendCall(fd, ref MemoryMarshal.GetReference(bytes), (nuint)bytes.Length, NoSignal);
+            long sent;
+            fixed (byte* buffer = bytes)
+            {
+                sent = SendCall(fd, buffer, (nuint)bytes.Length, NoSignal);
+            }
+
             if (sent >= 0)
             {
                 return sent;
             }
 
-            var errno = Marshal.GetLastPInvokeError();
+            var errno = Marshal.GetLastSystemError();
             if (errno != EINTR)
             {
                 return -errno;
@@ -136,46 +153,40 @@ internal static class LinuxSockets
     /// <summary>The peer's address (for log lines), or null when the socket has none any more.</summary>
     public static IPEndPoint? PeerAddress(int fd)
     {
-        var buffer = new byte[128];
-        var length = buffer.Length;
-        return GetPeerName(fd, buffer, ref length) == 0 ? SocketAddressBytes.Decode(buffer.AsSpan(0, length)) : null;
+        var buffer = stackalloc byte[128];
+        var length = 128;
+        return GetPeerName(fd, buffer, &length) == 0 ? SocketAddressBytes.Decode(new ReadOnlySpan<byte>(buffer, Math.Min(length, 128))) : null;
     }
 
-    private static int Checked(int result) => result >= 0 ? result : -Marshal.GetLastPInvokeError();
+    private static int Checked(int result) => result >= 0 ? result : -Marshal.GetLastSystemError();
 
-    [DllImport("libc", EntryPoint = "socket", SetLastError = true)]
+    [DllImport("libc", EntryPoint = "socket")]
     private static extern int SocketCall(int domain, int type, int protocol);
 
-    [DllImport("libc", EntryPoint = "accept4", SetLastError = true)]
-    private static extern int Accept4(int fd, IntPtr address, IntPtr addressLength, int flags);
+    [DllImport("libc", EntryPoint = "accept4")]
+    private static extern int Accept4(int fd, void* address, int* addressLength, int flags);
 
-    [DllImport("libc", EntryPoint = "connect", SetLastError = true)]
-    private static extern int ConnectCall(int fd, byte[] address, int addressLength);
+    [DllImport("libc", EntryPoint = "connect")]
+    private static extern int ConnectCall(int fd, byte* address, int addressLength);
 
-    [DllImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
-    private static extern int GetSockOpt(int fd, int level, int name, ref int value, ref int length);
+    [DllImport("libc", EntryPoint = "getsockopt")]
+    private static extern int GetSockOpt(int fd, int level, int name, void* value, int* length);
 
-    [DllImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
-    private static extern int GetSockOptBytes(int fd, int level, int name, ref byte value, ref int length);
+    [DllImport("libc", EntryPoint = "setsockopt")]
+    private static extern int SetSockOpt(int fd, int level, int name, void* value, int length);
 
-    [DllImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static extern int SetSockOpt(int fd, int level, int name, ref int value, int length);
-
-    [DllImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static extern int SetSockOptBytes(int fd, int level, int name, ref byte value, int length);
-
-    [DllImport("libc", EntryPoint = "shutdown", SetLastError = true)]
+    [DllImport("libc", EntryPoint = "shutdown")]
     private static extern int ShutdownCall(int fd, int how);
 
-    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    [DllImport("libc", EntryPoint = "close")]
     private static extern int CloseCall(int fd);
 
-    [DllImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static extern long ReadCall(int fd, ref byte buffer, nuint count);
+    [DllImport("libc", EntryPoint = "read")]
+    private static extern long ReadCall(int fd, byte* buffer, nuint count);
 
-    [DllImport("libc", EntryPoint = "send", SetLastError = true)]
-    private static extern long SendCall(int fd, ref byte buffer, nuint count, int flags);
+    [DllImport("libc", EntryPoint = "send")]
+    private static extern long SendCall(int fd, byte* buffer, nuint count, int flags);
 
-    [DllImport("libc", EntryPoint = "getpeername", SetLastError = true)]
-    private static extern int GetPeerName(int fd, byte[] address, ref int length);
+    [DllImport("libc", EntryPoint = "getpeername")]
+    private static extern int GetPeerName(int fd, byte* address, int* length);
 }

@@ -309,6 +309,7 @@ internal sealed class RelayConnection : IRelayConnection
     private bool DialNextAddress()
     {
         var endpoint = _dialing!;
+        Span<byte> address = stackalloc byte[SocketAddressBytes.MaxLength];
         while (_nextAddress < endpoint.IPAddresses.Length)
         {
             var target = new IPEndPoint(endpoint.IPAddresses[_nextAddress++], endpoint.Address.Port);
@@ -325,7 +326,7 @@ internal sealed class RelayConnection : IRelayConnection
             }
 
             LinuxSockets.SetNoDelay(fd);
-            var started = LinuxSockets.Connect(fd, SocketAddressBytes.Encode(target));
+            var started = LinuxSockets.Connect(fd, address[..SocketAddressBytes.Encode(target, address)]);
             if (started is 0 or -LinuxSockets.EINPROGRESS)
             {
                 // Connected (or connecting): writable says so, with SO_ERROR telling which.

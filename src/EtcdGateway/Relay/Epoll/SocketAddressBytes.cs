@@ -10,23 +10,25 @@ internal static class SocketAddressBytes
     private const ushort FamilyInet = 2;
     private const ushort FamilyInet6 = 10;
 
-    public static byte[] Encode(IPEndPoint endPoint)
+    /// <summary>Room for either kind.</summary>
+    public const int MaxLength = 28;
+
+    /// <summary>Writes the sockaddr into <paramref name="bytes"/> (at least <see cref="MaxLength"/> long); returns its length.</summary>
+    public static int Encode(IPEndPoint endPoint, Span<byte> bytes)
     {
         var ipv6 = endPoint.AddressFamily == AddressFamily.InterNetworkV6;
-        var bytes = new byte[ipv6 ? 28 : 16];
-        BitConverter.TryWriteBytes(bytes.AsSpan(0, 2), ipv6 ? FamilyInet6 : FamilyInet);
-        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2, 2), (ushort)endPoint.Port);
+        bytes[..(ipv6 ? 28 : 16)].Clear();
+        BitConverter.TryWriteBytes(bytes[..2], ipv6 ? FamilyInet6 : FamilyInet);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.Slice(2, 2), (ushort)endPoint.Port);
         if (ipv6)
         {
-            endPoint.Address.TryWriteBytes(bytes.AsSpan(8, 16), out _);
-            BitConverter.TryWriteBytes(bytes.AsSpan(24, 4), (uint)endPoint.Address.ScopeId);
-        }
-        else
-        {
-            endPoint.Address.TryWriteBytes(bytes.AsSpan(4, 4), out _);
+            endPoint.Address.TryWriteBytes(bytes.Slice(8, 16), out _);
+            BitConverter.TryWriteBytes(bytes.Slice(24, 4), (uint)endPoint.Address.ScopeId);
+            return 28;
         }
 
-        return bytes;
+        endPoint.Address.TryWriteBytes(bytes.Slice(4, 4), out _);
+        return 16;
     }
 
     /// <summary>The address in a sockaddr the kernel filled in; null for a family other than IPv4 or IPv6, or too few bytes.</summary>

@@ -8,7 +8,7 @@ public class SocketAddressBytesTests
     [Fact]
     public void IPv4_IsASockaddrIn_FamilyInHostOrder_PortInNetworkOrder()
     {
-        var bytes = SocketAddressBytes.Encode(new IPEndPoint(IPAddress.Parse("10.1.2.3"), 2379));
+        var bytes = Encode(new IPEndPoint(IPAddress.Parse("10.1.2.3"), 2379));
 
         Assert.Equal([2, 0, 0x09, 0x4B, 10, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0], bytes);
     }
@@ -17,7 +17,7 @@ public class SocketAddressBytesTests
     public void IPv6_IsASockaddrIn6_WithTheScopeIdLast()
     {
         var address = IPAddress.Parse("fe80::1%3");
-        var bytes = SocketAddressBytes.Encode(new IPEndPoint(address, 443));
+        var bytes = Encode(new IPEndPoint(address, 443));
 
         Assert.Equal(28, bytes.Length);
         Assert.Equal([10, 0, 0x01, 0xBB, 0, 0, 0, 0], bytes[..8]);
@@ -34,7 +34,7 @@ public class SocketAddressBytesTests
     {
         var endPoint = new IPEndPoint(IPAddress.Parse(ip), port);
 
-        Assert.Equal(endPoint, SocketAddressBytes.Decode(SocketAddressBytes.Encode(endPoint)));
+        Assert.Equal(endPoint, SocketAddressBytes.Decode(Encode(endPoint)));
     }
 
     [Fact]
@@ -43,5 +43,11 @@ public class SocketAddressBytesTests
         Assert.Null(SocketAddressBytes.Decode(new byte[8]));
         Assert.Null(SocketAddressBytes.Decode([1, 0, .. new byte[108]])); // AF_UNIX
         Assert.Null(SocketAddressBytes.Decode([10, 0, .. new byte[14]])); // AF_INET6 cut short
+    }
+
+    private static byte[] Encode(IPEndPoint endPoint)
+    {
+        var bytes = new byte[SocketAddressBytes.MaxLength];
+        return bytes[..SocketAddressBytes.Encode(endPoint, bytes)];
     }
 }
