@@ -80,7 +80,12 @@ internal sealed class EventLoop : IDisposable
         return stopped.Task;
     }
 
-    public int AddListener(int fd) => LinuxEpoll.Add(_epoll, fd, LinuxEpoll.In | LinuxEpoll.Exclusive, ListenToken, _controlScratch);
+    /// <summary>Watches the listening socket; every loop does, and EPOLLEXCLUSIVE wakes one of them per connection (where the kernel has it, 4.5 on).</summary>
+    public int AddListener(int fd)
+    {
+        var added = LinuxEpoll.Add(_epoll, fd, LinuxEpoll.In | LinuxEpoll.Exclusive, ListenToken, _controlScratch);
+        return added == -22 ? LinuxEpoll.Add(_epoll, fd, LinuxEpoll.In, ListenToken, _controlScratch) : added; // EINVAL: no EPOLLEXCLUSIVE
+    }
 
     public int RemoveListener(int fd) => LinuxEpoll.Delete(_epoll, fd, _controlScratch);
 
