@@ -53,11 +53,14 @@ internal static class GatewayHost
         var notifier = SystemdNotifier.FromEnvironment();
         notifier.Notify("READY=1");
 
+        // The accept loop first: its first await hands back here, so the first client is served while the monitor's
+        // first round (HTTP client set-up) is still starting rather than after it.
         using var background = new CancellationTokenSource();
+        var listening = engine is not null ? engine.RunAsync(signals.Stopping) : listener.RunAsync(signals.Stopping);
         var monitorTask = monitor.RunAsync(background.Token);
         var syncTask = sync.RunAsync(background.Token);
         var refreshTask = refresher?.RunAsync(dnsTtl, background.Token) ?? Task.CompletedTask;
-        var stoppedCleanly = engine is not null ? await engine.RunAsync(signals.Stopping) : await listener.RunAsync(signals.Stopping);
+        var stoppedCleanly = await listening;
 
         // :: Step 4: stop accepting at once, then drain.
         notifier.Notify("STOPPING=1");

@@ -15,7 +15,7 @@ internal sealed class JsonLogger : IDisposable
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly MemoryStream _line = new();
-    private readonly Utf8JsonWriter _writer;
+    private Utf8JsonWriter? _writer;
     private readonly BackgroundLineWriter? _background;
 
     /// <param name="output">Where lines go.</param>
@@ -27,7 +27,6 @@ internal sealed class JsonLogger : IDisposable
         _output = output;
         MinimumLevel = minimumLevel;
         _time = time;
-        _writer = new Utf8JsonWriter(_line, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         _background = background ? new BackgroundLineWriter(output) : null;
     }
 
@@ -38,7 +37,7 @@ internal sealed class JsonLogger : IDisposable
         _background?.Dispose();
         lock (_gate)
         {
-            _writer.Dispose();
+            _writer?.Dispose();
             _line.Dispose();
         }
     }
@@ -80,19 +79,22 @@ internal sealed class JsonLogger : IDisposable
         lock (_gate)
         {
             _line.SetLength(0);
-            _writer.Reset(_line);
-            _writer.WriteStartObject();
-            _writer.WriteString("level", level.ToString().ToLowerInvariant());
-            _writer.WriteString("ts", _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-            _writer.WriteString("caller", Caller(file, line));
-            _writer.WriteString("msg", message);
+
+            // Made at the first line, not at start-up: the encoder's set-up is a few ms that --log-level=warn may never need.
+            var writer = _writer ??= new Utf8JsonWriter(_line, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            writer.Reset(_line);
+            writer.WriteStartObject();
+            writer.WriteString("level", level.ToString().ToLowerInvariant());
+            writer.WriteString("ts", _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            writer.WriteString("caller", Caller(file, line));
+            writer.WriteString("msg", message);
             foreach (var field in fields)
             {
-                WriteField(field);
+                WriteField(writer, field);
             }
 
-            _writer.WriteEndObject();
-            _writer.Flush();
+            writer.WriteEndObject();
+            writer.Flush();
             _line.WriteByte((byte)'\n');
             if (_background is not null)
             {
@@ -112,45 +114,45 @@ internal sealed class JsonLogger : IDisposable
         }
     }
 
-    private void WriteField(LogField field)
+    private static void WriteField(Utf8JsonWriter writer, LogField field)
     {
         switch (field.Value)
         {
             case null:
-                _writer.WriteNull(field.Key);
+                writer.WriteNull(field.Key);
                 break;
             case string s:
-                _writer.WriteString(field.Key, s);
+                writer.WriteString(field.Key, s);
                 break;
             case bool b:
-                _writer.WriteBoolean(field.Key, b);
+                writer.WriteBoolean(field.Key, b);
                 break;
             case int i:
-                _writer.WriteNumber(field.Key, i);
+                writer.WriteNumber(field.Key, i);
                 break;
             case long l:
-                _writer.WriteNumber(field.Key, l);
+                writer.WriteNumber(field.Key, l);
                 break;
             case double d:
-                _writer.WriteNumber(field.Key, d);
+                writer.WriteNumber(field.Key, d);
                 break;
             case TimeSpan t:
-                _writer.WriteString(field.Key, GoDuration.Format(t));
+                writer.WriteString(field.Key, GoDuration.Format(t));
                 break;
             case Exception e:
-                _writer.WriteString(field.Key, e.Message);
+                writer.WriteString(field.Key, e.Message);
                 break;
             case IEnumerable<string> list:
-                _writer.WriteStartArray(field.Key);
+                writer.WriteStartArray(field.Key);
                 foreach (var item in list)
                 {
-                    _writer.WriteStringValue(item);
+                    writer.WriteStringValue(item);
                 }
 
-                _writer.WriteEndArray();
+                writer.WriteEndArray();
                 break;
             default:
-                _writer.WriteString(field.Key, Convert.ToString(field.Value, CultureInfo.InvariantCulture));
+                writer.WriteString(field.Key, Convert.ToString(field.Value, CultureInfo.InvariantCulture));
                 break;
         }
     }
