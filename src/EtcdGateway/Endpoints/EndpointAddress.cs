@@ -17,8 +17,12 @@ internal sealed record EndpointAddress(string Host, int Port)
     public bool Tls { get; init; }
 
     /// <summary><c>host:port</c>, with IPv6 literals in brackets: the form etcd logs and accepts.</summary>
+    /// <remarks>
+    /// Only a host with a colon can be an IPv6 literal, so names and IPv4 literals are not parsed (nor is the parser's
+    /// generic code, which has no ReadyToRun form, JIT-compiled for them at start-up).
+    /// </remarks>
     public override string ToString() =>
-        IPAddress.TryParse(Host, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6
+        Host.Contains(':', StringComparison.Ordinal) && IPAddress.TryParse(Host, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6
             ? $"[{Host}]:{Port.ToString(CultureInfo.InvariantCulture)}"
             : $"{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
@@ -110,7 +114,9 @@ internal sealed record EndpointAddress(string Host, int Port)
             return false;
         }
 
-        ip = IPAddress.Parse(host);
+        // Built from the four checked parts: IPAddress.Parse's generic parser has no ReadyToRun code and would be
+        // JIT-compiled at start-up for every IPv4 endpoint.
+        ip = new IPAddress(new[] { byte.Parse(parts[0], CultureInfo.InvariantCulture), byte.Parse(parts[1], CultureInfo.InvariantCulture), byte.Parse(parts[2], CultureInfo.InvariantCulture), byte.Parse(parts[3], CultureInfo.InvariantCulture) });
         return true;
     }
 

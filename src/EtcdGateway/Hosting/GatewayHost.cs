@@ -41,15 +41,17 @@ internal static class GatewayHost
         var refresher = discovery is null ? null : new SrvEndpointRefresher(discovery, context, time);
         using var engine = EpollGateway.IsSupported ? new EpollGateway(listenSocket, context, EpollGateway.LoopCount()) : null;
         var listener = new GatewayListener(listenSocket, context, time);
-        var listen = listenSocket.LocalEndPoint?.ToString() ?? options.ListenAddress.ToString();
-        await using var admin = options.MetricsAddress is { } metricsAddress ? await AdminServer.StartAsync(metricsAddress, context, listen) : null;
+        await using var admin = options.MetricsAddress is { } metricsAddress
+            ? await AdminServer.StartAsync(metricsAddress, context, listenSocket.LocalEndPoint?.ToString() ?? options.ListenAddress.ToString())
+            : null;
 
-        // :: Step 3: serve.
-        logger.Info("ready to proxy client requests", [
-            new("endpoints", endpoints.Select(e => e.Name).ToArray()), new("listen-addr", listenSocket.LocalEndPoint?.ToString()),
-            new("pick-policy", PickPolicyFactory.NameOf(options.PickPolicy)), new("retry-delay", options.RetryDelay),
-            new("dial-timeout", options.DialTimeout), new("health-check", options.Health.Mode.ToString().ToLowerInvariant()),
-            new("max-connections", tracker.MaxConnections), new("metrics-addr", admin is null ? null : $"http://{admin.BoundTo}")]);
+        // :: Step 3: serve. The ready line's fields (address formatting, enum names) are built only when it is written:
+        // below info they cost the first client a few JIT-compiled methods for nothing.
+        if (logger.IsEnabled(LogLevel.Info))
+        {
+            LogReady(options, logger, endpoints, listenSocket, tracker, admin);
+        }
+
         var notifier = SystemdNotifier.FromEnvironment();
         notifier.Notify("READY=1");
 
@@ -125,6 +127,13 @@ internal static class GatewayHost
             throw UsageException.InvalidValue(GatewayFlags.DiscoverySrv, discovery.Options.Domain, e.Message);
         }
     }
+
+    private static void LogReady(GatewayOptions options, JsonLogger logger, IReadOnlyList<Endpoint> endpoints, System.Net.Sockets.Socket listenSocket, ConnectionTracker tracker, AdminServer? admin) =>
+        logger.Info("ready to proxy client requests", [
+            new("endpoints", endpoints.Select(e => e.Name).ToArray()), new("listen-addr", listenSocket.LocalEndPoint?.ToString()),
+            new("pick-policy", PickPolicyFactory.NameOf(options.PickPolicy)), new("retry-delay", options.RetryDelay),
+            new("dial-timeout", options.DialTimeout), new("health-check", options.Health.Mode.ToString().ToLowerInvariant()),
+            new("max-connections", tracker.MaxConnections), new("metrics-addr", admin is null ? null : $"http://{admin.BoundTo}")]);
 
     private static void LogNotices(IReadOnlyList<StartupNotice> notices, JsonLogger logger)
     {
