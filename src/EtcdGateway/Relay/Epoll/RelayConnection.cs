@@ -89,7 +89,7 @@ internal sealed class RelayConnection : IRelayConnection
         {
             if (backendSide)
             {
-                OnDialEvent();
+                OnDialEvent(events);
             }
 
             return;
@@ -229,7 +229,10 @@ internal sealed class RelayConnection : IRelayConnection
             return;
         }
 
-        if (LinuxSockets.ShutdownSend(to) != 0)
+        // When the other direction has ended too, both sockets are closed next, and close() sends the FIN (nothing is
+        // left unread on them); otherwise the FIN goes now and the other direction keeps flowing.
+        var otherDone = fromClient ? _down.Done : _up.Done;
+        if (!otherDone && LinuxSockets.ShutdownSend(to) != 0)
         {
             ResetBothSides();
             return;
@@ -366,9 +369,10 @@ internal sealed class RelayConnection : IRelayConnection
         return false;
     }
 
-    private void OnDialEvent()
+    private void OnDialEvent(uint events)
     {
-        var error = LinuxSockets.TakeError(_backendFd);
+        // A failed connect raises EPOLLERR (and EPOLLHUP); writable alone means connected, with no SO_ERROR to read.
+        var error = (events & (LinuxEpoll.Error | LinuxEpoll.HangUp)) == 0 ? 0 : LinuxSockets.TakeError(_backendFd);
         if (error == 0)
         {
             OnConnected();
