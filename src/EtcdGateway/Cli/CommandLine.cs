@@ -60,6 +60,7 @@ internal static class CommandLine
         }
 
         var options = GatewayConfiguration.Load(flags);
+        Relay.RelayEngineSettings.Validate();
         Hosting.SocketEngineSettings.Apply();
         using var logger = new JsonLogger(Console.OpenStandardError(), options.LogLevel, TimeProvider.System, background: true);
         return await GatewayHost.RunAsync(options, flags, logger, TimeProvider.System, Random.Shared);

@@ -39,7 +39,7 @@ internal static class GatewayHost
         using var sync = new MemberListSync(context, time);
         using var reloader = new ConfigurationReloader(commandLine, context, listenEndPoint, time, random);
         var refresher = discovery is null ? null : new SrvEndpointRefresher(discovery, context, time);
-        using var engine = EpollGateway.IsSupported ? new EpollGateway(listenSocket, context, EpollGateway.LoopCount()) : null;
+        using var engine = EpollGateway.IsSupported ? new EpollGateway(listenSocket, context, RelayEngineSettings.Loops) : null;
         var listener = new GatewayListener(listenSocket, context, time);
         await using var admin = options.MetricsAddress is { } metricsAddress
             ? await AdminServer.StartAsync(metricsAddress, context, listenSocket.LocalEndPoint?.ToString() ?? options.ListenAddress.ToString())

@@ -24,7 +24,7 @@ internal static class SplicePump
     private const int ChunksPerTurn = 4;
 
     public static bool IsSupported { get; } =
-        OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("ETCD_GATEWAY_RELAY") is not "copy";
+        OperatingSystem.IsLinux() && RelayEngineSettings.Relay is not "copy";
 
     /// <summary>Same contract as <see cref="BytePump.RunAsync"/>: the bytes moved once the source reached end of stream.</summary>
     public static async Task<long> RunAsync(Socket source, Socket destination, EndpointStats stats, bool fromClient)

@@ -74,9 +74,9 @@ public sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the executable to completion (for usage errors, help, version) and returns what it printed.</summary>
-    public static async Task<CommandResult> RunToExitAsync(IEnumerable<string> args, TimeSpan? timeout = null)
+    public static async Task<CommandResult> RunToExitAsync(IEnumerable<string> args, TimeSpan? timeout = null, IDictionary<string, string>? environment = null)
     {
-        var gateway = new GatewayProcess(new Process { StartInfo = CreateStartInfo(args, null, null) }, "");
+        var gateway = new GatewayProcess(new Process { StartInfo = CreateStartInfo(args, null, environment) }, "");
         gateway.Start();
         try
         {

@@ -23,17 +23,7 @@ internal sealed class EpollGateway : IDisposable
         }
     }
 
-    /// <summary>
-    /// How many event loops: <c>ETCD_GATEWAY_LOOPS</c> when set, else half the CPUs (at least one). A loop spends most of
-    /// its time in the kernel's TCP code; the other half is left to the network stack's own work and to the applications
-    /// the gateway runs beside. On 2 CPUs one loop measured about 10% less CPU per request than two (bench/run figures
-    /// in the README), at the same requests per second.
-    /// </summary>
-    public static int LoopCount() =>
-        int.TryParse(Environment.GetEnvironmentVariable("ETCD_GATEWAY_LOOPS"), out var loops) && loops > 0 ? loops : Math.Max(1, Environment.ProcessorCount / 2);
-
-    public static bool IsSupported { get; } =
-        OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("ETCD_GATEWAY_RELAY") is null or "" or "epoll";
+    public static bool IsSupported { get; } = OperatingSystem.IsLinux() && RelayEngineSettings.Relay is "" or "epoll";
 
     /// <summary>
     /// Accepts until <paramref name="stopping"/> fires (returns true) or the listening socket breaks (returns false).
