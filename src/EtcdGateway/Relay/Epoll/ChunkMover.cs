@@ -23,25 +23,22 @@ internal sealed class ChunkMover : IDisposable
         return _pipe is null ? Copy(from, to, ref flow, out moved) : Splice(_pipe, from, to, ref flow, out moved);
     }
 
-    /// <summary>Sends what waits in <paramref name="flow"/>; true when all of it is gone, false to wait (or on failure, <paramref name="failed"/>).</summary>
-    public static bool Flush(int to, ref RelayFlow flow, out bool failed)
+    /// <summary>Sends what waits in <paramref name="flow"/>, as much as the destination takes now; false when the send failed.</summary>
+    public static bool TryFlush(int to, ref RelayFlow flow)
     {
-        failed = false;
         var sent = LinuxSockets.Send(to, flow.Pending.AsSpan(flow.PendingOffset, flow.PendingCount));
         if (sent < 0)
         {
-            failed = sent != -LinuxSockets.EAGAIN;
-            return false;
+            return sent == -LinuxSockets.EAGAIN;
         }
 
         flow.PendingOffset += (int)sent;
         flow.PendingCount -= (int)sent;
-        if (flow.PendingCount > 0)
+        if (flow.PendingCount == 0)
         {
-            return false;
+            ReleasePending(ref flow);
         }
 
-        ReleasePending(ref flow);
         return true;
     }
 

@@ -15,7 +15,6 @@ internal static unsafe class LinuxSockets
     public const int EAGAIN = 11;
     public const int EINTR = 4;
     public const int EINPROGRESS = 115;
-    public const int ENOTCONN = 107;
 
     private const int SockStream = 1;
     private const int SockNonBlock = 0x800;

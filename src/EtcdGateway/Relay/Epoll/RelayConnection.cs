@@ -173,8 +173,7 @@ internal sealed class RelayConnection : IRelayConnection
     {
         if (writable && into.Pending is not null)
         {
-            ChunkMover.Flush(fd, ref into, out var failed);
-            if (failed)
+            if (!ChunkMover.TryFlush(fd, ref into))
             {
                 ResetBothSides();
                 return;
