@@ -35,8 +35,11 @@ public sealed class ClusterFailureTests(ITestOutputHelper output)
         result.AssertSound(run.Gateway.Log);
 
         // With a long grace the pinned writer waits for the member itself (it resumes after 6 s, before the 2.5 s
-        // detection plus 5 s grace would reset the connection): the stall is about the length of the hang.
-        AssertStall(result, TimeSpan.FromSeconds(8));
+        // detection plus 5 s grace would reset the connection): no connection is ejected, and the stall is about the
+        // length of the hang (6.1 s measured). Under full-suite load a write caught at the resume has twice waited out
+        // etcd's 7 s request timeout on top (13.1 s), so the bound allows one of those.
+        Assert.True(result.GatewayLog["ejected connections"] == 0, $"a connection was ejected before the grace ran out\n{result.Format()}");
+        AssertStall(result, TimeSpan.FromSeconds(15));
     }
 
     [Fact]
