@@ -40,8 +40,6 @@ internal sealed class RelayConnection : IRelayConnection
     private RelayFlow _down;
     private uint _clientEvents;
     private uint _backendEvents;
-    private bool _finSentToClient;
-    private bool _finSentToBackend;
 
     public RelayConnection(EventLoop loop, GatewayContext context, int slot, int clientFd)
     {
@@ -221,8 +219,9 @@ internal sealed class RelayConnection : IRelayConnection
     /// </summary>
     private void PassOnEndOfStream(ref RelayFlow flow, int from, int to, bool fromClient)
     {
-        var finSentToSource = fromClient ? _finSentToClient : _finSentToBackend;
-        if (!finSentToSource && LinuxSockets.WasReset(from))
+        // The other direction is done once it has passed its FIN on, to the socket this one reads from.
+        var otherDone = fromClient ? _down.Done : _up.Done;
+        if (!otherDone && LinuxSockets.WasReset(from))
         {
             ResetBothSides();
             return;
@@ -230,20 +229,10 @@ internal sealed class RelayConnection : IRelayConnection
 
         // When the other direction has ended too, both sockets are closed next, and close() sends the FIN (nothing is
         // left unread on them); otherwise the FIN goes now and the other direction keeps flowing.
-        var otherDone = fromClient ? _down.Done : _up.Done;
         if (!otherDone && LinuxSockets.ShutdownSend(to) != 0)
         {
             ResetBothSides();
             return;
-        }
-
-        if (fromClient)
-        {
-            _finSentToBackend = true;
-        }
-        else
-        {
-            _finSentToClient = true;
         }
 
         flow.Done = true;
