@@ -1,3 +1,9 @@
-using EtcdGateway.Cli;
+using EtcdGateway.Hosting;
+using EtcdGateway.Relay;
 
-return await CommandLine.RunAsync(args, Console.Out, Console.Error);
+// The one place that names a mode: hosting composes the shared parts, the mode brings its data path.
+return await CommandLine.RunAsync(args, Console.Out, Console.Error, parts =>
+{
+    RelayEngineSettings.Validate();
+    return EpollGateway.Create(parts);
+});

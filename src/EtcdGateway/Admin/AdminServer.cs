@@ -1,9 +1,9 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using EtcdGateway.Cli;
 using EtcdGateway.Endpoints;
-using EtcdGateway.Relay;
+using EtcdGateway.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -28,10 +28,10 @@ internal sealed class AdminServer : IAsyncDisposable
 
     public IPEndPoint BoundTo { get; }
 
+    /// <summary>Starts listening on <paramref name="endPoint"/>, the resolved <paramref name="address"/> (which error messages name).</summary>
     /// <exception cref="UsageException">The address cannot be bound (in use, not local).</exception>
-    public static async Task<AdminServer> StartAsync(EndpointAddress address, GatewayContext context, string listen)
+    public static async Task<AdminServer> StartAsync(EndpointAddress address, IPEndPoint endPoint, AdminSources sources)
     {
-        var endPoint = await Hosting.ListenSocketFactory.ResolveAsync(address, GatewayFlags.MetricsAddr, $"http://{address}");
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
@@ -45,7 +45,7 @@ internal sealed class AdminServer : IAsyncDisposable
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
         });
         var app = builder.Build();
-        app.Run(http => HandleAsync(http, context, listen));
+        app.Run(http => HandleAsync(http, sources));
         try
         {
             await app.StartAsync();
@@ -76,7 +76,7 @@ internal sealed class AdminServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static async Task HandleAsync(HttpContext http, GatewayContext context, string listen)
+    private static async Task HandleAsync(HttpContext http, AdminSources sources)
     {
         var response = http.Response;
         response.Headers.CacheControl = "no-store";
@@ -91,15 +91,15 @@ internal sealed class AdminServer : IAsyncDisposable
         {
             case "/metrics":
                 response.ContentType = PrometheusWriter.ContentType;
-                await response.WriteAsync(MetricsReport.Write(context));
+                await response.WriteAsync(MetricsReport.Write(sources));
                 break;
             case "/health":
-                await WriteJsonAsync(response, json => StatusReport.WriteHealth(json, context));
+                await WriteJsonAsync(response, json => StatusReport.WriteHealth(json, sources));
                 break;
             case "/status":
                 await WriteJsonAsync(response, json =>
                 {
-                    StatusReport.WriteStatus(json, context, listen);
+                    StatusReport.WriteStatus(json, sources);
                     return 200;
                 });
                 break;

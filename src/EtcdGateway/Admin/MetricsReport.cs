@@ -1,23 +1,23 @@
 using System.Text;
-using EtcdGateway.Relay;
+using EtcdGateway.Metrics;
 
 namespace EtcdGateway.Admin;
 
 /// <summary>Everything <c>GET /metrics</c> exposes; README's metrics table lists the same families.</summary>
 internal static class MetricsReport
 {
-    public static string Write(GatewayContext context)
+    public static string Write(AdminSources sources)
     {
         var text = new StringBuilder(4096);
         var w = new PrometheusWriter(text);
-        var snapshot = context.Registry.Current;
+        var snapshot = sources.Registry.Current;
         var endpoints = snapshot.Statuses;
 
         w.Family("etcd_gateway_connections_active", "gauge", "Client connections open now.");
-        w.Sample("etcd_gateway_connections_active", context.Tracker.Count);
+        w.Sample("etcd_gateway_connections_active", sources.Tracker.Count);
 
         w.Family("etcd_gateway_connections_accepted_total", "counter", "Client connections accepted since start.");
-        w.Sample("etcd_gateway_connections_accepted_total", context.Metrics.Accepted);
+        w.Sample("etcd_gateway_connections_accepted_total", sources.Metrics.Accepted);
 
         w.Family("etcd_gateway_connections_total", "counter", "Client connections relayed to each endpoint.");
         foreach (var s in endpoints)
@@ -61,10 +61,10 @@ internal static class MetricsReport
         }
 
         w.Family("etcd_gateway_health_probe_duration_seconds", "histogram", "How long health probes took.");
-        w.Histogram("etcd_gateway_health_probe_duration_seconds", context.Metrics.ProbeDuration);
+        w.Histogram("etcd_gateway_health_probe_duration_seconds", sources.Metrics.ProbeDuration);
 
         w.Family("etcd_gateway_connection_duration_seconds", "histogram", "How long client connections lasted, accept to close.");
-        w.Histogram("etcd_gateway_connection_duration_seconds", context.Metrics.ConnectionDuration);
+        w.Histogram("etcd_gateway_connection_duration_seconds", sources.Metrics.ConnectionDuration);
 
         var process = ProcessStats.Read();
         w.Family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");

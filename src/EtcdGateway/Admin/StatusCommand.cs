@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using EtcdGateway.Cli;
+using EtcdGateway.Logging;
 
 namespace EtcdGateway.Admin;
 
@@ -68,7 +69,7 @@ internal static class StatusCommand
         catch (UsageException e)
         {
             await stderr.WriteLineAsync($"etcd-gateway: {e.Message}");
-            return CommandLine.UsageExitCode;
+            return UsageException.ExitCode;
         }
 
         var origin = statusUri.GetLeftPart(UriPartial.Authority);

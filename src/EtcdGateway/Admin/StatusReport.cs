@@ -2,29 +2,28 @@ using System.Globalization;
 using System.Text.Json;
 using EtcdGateway.Balancing;
 using EtcdGateway.Cli;
-using EtcdGateway.Relay;
 
 namespace EtcdGateway.Admin;
 
 /// <summary>Writes <c>GET /status</c> and <c>GET /health</c> (see docs/admin-api.md) from one endpoint snapshot.</summary>
 internal static class StatusReport
 {
-    public static void WriteStatus(Utf8JsonWriter json, GatewayContext context, string listen)
+    public static void WriteStatus(Utf8JsonWriter json, AdminSources sources)
     {
-        var snapshot = context.Registry.Current;
-        var options = context.Settings.Options;
-        var now = context.Time.GetUtcNow();
+        var snapshot = sources.Registry.Current;
+        var options = sources.Settings.Options;
+        var now = sources.Time.GetUtcNow();
         json.WriteStartObject();
         json.WriteString("version", VersionInfo.Version);
-        json.WriteString("listen", listen);
-        json.WriteString("startTime", Timestamp(context.StartTime));
-        json.WriteNumber("uptimeSeconds", Math.Round((now - context.StartTime).TotalSeconds, 1));
+        json.WriteString("listen", sources.Listen);
+        json.WriteString("startTime", Timestamp(sources.StartTime));
+        json.WriteNumber("uptimeSeconds", Math.Round((now - sources.StartTime).TotalSeconds, 1));
         json.WriteString("pickPolicy", PickPolicyFactory.NameOf(options.PickPolicy));
         json.WriteString("healthCheck", options.Health.Mode.ToString().ToLowerInvariant());
         json.WriteBoolean("healthy", snapshot.Available.Count > 0);
         json.WriteBoolean("panic", snapshot.IsPanic);
-        json.WriteNumber("activeConnections", context.Tracker.Count);
-        json.WriteNumber("totalConnections", context.Metrics.Accepted);
+        json.WriteNumber("activeConnections", sources.Tracker.Count);
+        json.WriteNumber("totalConnections", sources.Metrics.Accepted);
         json.WriteStartArray("endpoints");
         foreach (var status in snapshot.Statuses)
         {
@@ -49,9 +48,9 @@ internal static class StatusReport
     }
 
     /// <summary>Healthy while an endpoint is in rotation; panic mode is unhealthy, so a supervisor sees it. Returns the HTTP status.</summary>
-    public static int WriteHealth(Utf8JsonWriter json, GatewayContext context)
+    public static int WriteHealth(Utf8JsonWriter json, AdminSources sources)
     {
-        var snapshot = context.Registry.Current;
+        var snapshot = sources.Registry.Current;
         json.WriteStartObject();
         if (snapshot.Available.Count > 0)
         {

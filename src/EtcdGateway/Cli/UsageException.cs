@@ -3,6 +3,9 @@ namespace EtcdGateway.Cli;
 /// <summary>Bad input from the user: printed as one line on stderr and exits with code 2 before anything starts.</summary>
 internal sealed class UsageException : Exception
 {
+    /// <summary>The exit code of bad input, as with Go's flag package: nothing was started.</summary>
+    public const int ExitCode = 2;
+
     public UsageException(string message)
         : base(message)
     {

@@ -1,7 +1,5 @@
 using EtcdGateway.Endpoints;
-using EtcdGateway.Hosting;
 using EtcdGateway.Logging;
-using EtcdGateway.Relay;
 
 namespace EtcdGateway.Discovery;
 
@@ -10,7 +8,7 @@ namespace EtcdGateway.Discovery;
 /// client URLs the endpoint set. Added members start getting connections; removed ones get no new connections while their
 /// open ones finish. Started with one endpoint, the gateway learns the rest. On failure the last good set stays.
 /// </summary>
-internal sealed class MemberListSync(GatewayContext context, TimeProvider time) : IDisposable
+internal sealed class MemberListSync(EndpointSetUpdater updater, EndpointRegistry registry, JsonLogger logger, Func<MemberListSyncSettings> settings, TimeProvider time) : IDisposable
 {
     private EndpointHttpClient? _http;
     private Health.HealthOptions? _httpOptions;
@@ -20,12 +18,12 @@ internal sealed class MemberListSync(GatewayContext context, TimeProvider time) 
     {
         while (!stopping.IsCancellationRequested)
         {
-            var interval = context.Settings.Options.AutoSyncInterval;
+            var interval = settings().Interval;
             try
             {
                 // Off (0s) may be turned on by a reload: look again every second.
                 await Task.Delay(interval > TimeSpan.Zero ? interval : TimeSpan.FromSeconds(1), time, stopping);
-                if (context.Settings.Options.AutoSyncInterval > TimeSpan.Zero)
+                if (settings().Interval > TimeSpan.Zero)
                 {
                     await SyncOnceAsync(stopping);
                 }
@@ -41,7 +39,7 @@ internal sealed class MemberListSync(GatewayContext context, TimeProvider time) 
     public async Task<bool> SyncOnceAsync(CancellationToken stopping)
     {
         var http = Client();
-        var snapshot = context.Registry.Current;
+        var snapshot = registry.Current;
         string? error = null;
         foreach (var endpoint in snapshot.Available.Concat(snapshot.Routable).Distinct())
         {
@@ -73,7 +71,7 @@ internal sealed class MemberListSync(GatewayContext context, TimeProvider time) 
 
         if (error != _lastError)
         {
-            context.Logger.Warn("member list sync failed; keeping the current endpoints", [LogField.Error(error ?? "no endpoint in rotation to ask")]);
+            logger.Warn("member list sync failed; keeping the current endpoints", [LogField.Error(error ?? "no endpoint in rotation to ask")]);
             _lastError = error;
         }
 
@@ -89,12 +87,12 @@ internal sealed class MemberListSync(GatewayContext context, TimeProvider time) 
         {
             try
             {
-                var ips = EndpointAddress.TryParseIPLiteral(address.Host, out var literal) ? [literal!] : await EndpointResolver.LookupAsync(address.Host);
+                var ips = await HostLookup.LookupAsync(address.Host);
                 endpoints.Add(new Endpoint(address, ips));
             }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
             {
-                context.Logger.Warn("cannot resolve a member's client URL; leaving it out this round", [new("address", address.ToString()), LogField.Error(e)]);
+                logger.Warn("cannot resolve a member's client URL; leaving it out this round", [new("address", address.ToString()), LogField.Error(e)]);
             }
         }
 
@@ -103,13 +101,13 @@ internal sealed class MemberListSync(GatewayContext context, TimeProvider time) 
             return;
         }
 
-        context.ReplaceEndpoints(endpoints, "member-list");
+        updater.Replace(endpoints, "member-list");
     }
 
     /// <summary>Built from the health settings (TLS files, timeout) and rebuilt when a reload changes them.</summary>
     private EndpointHttpClient Client()
     {
-        var health = context.Settings.Options.Health;
+        var health = settings().Health;
         if (_http is null || health != _httpOptions)
         {
             _http?.Dispose();

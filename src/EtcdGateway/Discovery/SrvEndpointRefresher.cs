@@ -1,5 +1,5 @@
+using EtcdGateway.Endpoints;
 using EtcdGateway.Logging;
-using EtcdGateway.Relay;
 
 namespace EtcdGateway.Discovery;
 
@@ -8,7 +8,7 @@ namespace EtcdGateway.Discovery;
 /// <see cref="MinimumInterval"/>…<see cref="MaximumInterval"/>) and applies the result live. New targets join; vanished
 /// ones get no new connections while their open connections finish. When DNS fails, the last good set stays.
 /// </summary>
-internal sealed class SrvEndpointRefresher(SrvDiscovery discovery, GatewayContext context, TimeProvider time)
+internal sealed class SrvEndpointRefresher(SrvDiscovery discovery, EndpointSetUpdater updater, EndpointRegistry registry, JsonLogger logger, TimeProvider time)
 {
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan MaximumInterval = TimeSpan.FromMinutes(5);
@@ -28,10 +28,10 @@ internal sealed class SrvEndpointRefresher(SrvDiscovery discovery, GatewayContex
             {
                 await Task.Delay(wait, time, ct);
                 var result = await discovery.DiscoverAsync(ct);
-                context.ReplaceEndpoints(result.Endpoints, Source);
+                updater.Replace(result.Endpoints, Source);
                 if (failing)
                 {
-                    context.Logger.Info("SRV discovery answers again", [new("endpoints", result.Endpoints.Select(e => e.Name).ToArray())]);
+                    logger.Info("SRV discovery answers again", [new("endpoints", result.Endpoints.Select(e => e.Name).ToArray())]);
                     failing = false;
                 }
 
@@ -44,8 +44,8 @@ internal sealed class SrvEndpointRefresher(SrvDiscovery discovery, GatewayContex
             catch (SrvDiscoveryException e)
             {
                 failing = true;
-                context.Logger.Warn("SRV discovery failed; keeping the last good endpoint set", [
-                    LogField.Error(e), new("endpoints", context.Registry.Current.Statuses.Select(s => s.Endpoint.Name).ToArray()),
+                logger.Warn("SRV discovery failed; keeping the last good endpoint set", [
+                    LogField.Error(e), new("endpoints", registry.Current.Statuses.Select(s => s.Endpoint.Name).ToArray()),
                     new("retry-in", MinimumInterval)]);
                 wait = MinimumInterval;
             }
@@ -53,7 +53,7 @@ internal sealed class SrvEndpointRefresher(SrvDiscovery discovery, GatewayContex
             {
                 // A background loop must never take the gateway down; log it and try again later.
                 failing = true;
-                context.Logger.Error("unexpected error in SRV discovery; keeping the last good endpoint set", [LogField.Error(e), new("type", e.GetType().Name)]);
+                logger.Error("unexpected error in SRV discovery; keeping the last good endpoint set", [LogField.Error(e), new("type", e.GetType().Name)]);
                 wait = MinimumInterval;
             }
         }

@@ -1,9 +1,9 @@
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using EtcdGateway.Relay;
+using EtcdGateway.Logging;
 
 namespace EtcdGateway.Endpoints;
 
@@ -25,7 +25,7 @@ internal sealed class EndpointHttpClient : IDisposable
     {
         _time = time;
         _timeout = timeout;
-        var dialer = new BackendDialer(timeout, time);
+        var dialer = new EndpointDialer(timeout, time);
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
@@ -73,7 +73,7 @@ internal sealed class EndpointHttpClient : IDisposable
         {
             var connected = request.Options.TryGetValue(ConnectedKey, out var c) && c;
             var error = timeout.IsCancellationRequested
-                ? $"no answer within {Cli.GoDuration.Format(_timeout)}" + (connected ? " (connection accepted)" : "")
+                ? $"no answer within {GoDuration.Format(_timeout)}" + (connected ? " (connection accepted)" : "")
                 : Innermost(e).Message;
             return new EndpointHttpResponse(null, "", connected, error);
         }

@@ -1,6 +1,6 @@
 using EtcdGateway.Endpoints;
 using EtcdGateway.Logging;
-using EtcdGateway.Relay;
+using EtcdGateway.Metrics;
 
 namespace EtcdGateway.Health;
 
@@ -10,14 +10,14 @@ namespace EtcdGateway.Health;
 /// connections to the endpoint are closed once <c>--eject-grace</c> has passed, so long-lived clients move on.
 /// Rounds are run one at a time by <see cref="EndpointMonitor"/>; the streaks are only touched there.
 /// </summary>
-internal sealed class ActiveHealthChecker(GatewayContext context, TimeProvider time)
+internal sealed class ActiveHealthChecker(EndpointRegistry registry, ConnectionTracker tracker, Histogram probeDuration, JsonLogger logger, TimeProvider time)
 {
     private readonly Dictionary<EndpointAddress, (int Failures, int Passes)> _streaks = [];
     private string[] _panicRoutes = [];
 
     public async Task RunRoundAsync(IEndpointProbe probe, HealthOptions options, CancellationToken stopping)
     {
-        var endpoints = context.Registry.Current.Statuses.Select(s => s.Endpoint).ToList();
+        var endpoints = registry.Current.Statuses.Select(s => s.Endpoint).ToList();
         var results = await Task.WhenAll(endpoints.Select(e => TimedProbeAsync(probe, e, stopping)));
         foreach (var stale in _streaks.Keys.Where(a => !endpoints.Any(e => e.Address == a)).ToList())
         {
@@ -36,7 +36,7 @@ internal sealed class ActiveHealthChecker(GatewayContext context, TimeProvider t
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await probe.ProbeAsync(endpoint, stopping);
-        context.Metrics.ProbeDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        probeDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started));
         endpoint.Stats.ProbeFinished(result.Passed);
         return result;
     }
@@ -46,15 +46,15 @@ internal sealed class ActiveHealthChecker(GatewayContext context, TimeProvider t
         var (failures, passes) = _streaks.GetValueOrDefault(endpoint.Address);
         (failures, passes) = result.Passed ? (0, passes + 1) : (failures + 1, 0);
         _streaks[endpoint.Address] = (failures, passes);
-        context.Registry.SetHealth(endpoint, result.Health);
+        registry.SetHealth(endpoint, result.Health);
 
-        if (passes >= options.HealthyThreshold && context.Registry.MarkAvailable(endpoint))
+        if (passes >= options.HealthyThreshold && registry.MarkAvailable(endpoint))
         {
-            context.Logger.Info("activated", [new("address", endpoint.Name)]);
+            logger.Info("activated", [new("address", endpoint.Name)]);
         }
-        else if (failures >= options.UnhealthyThreshold && context.Registry.MarkUnavailable(endpoint, result.Error ?? "health probe failed"))
+        else if (failures >= options.UnhealthyThreshold && registry.MarkUnavailable(endpoint, result.Error ?? "health probe failed"))
         {
-            context.Logger.Warn("deactivated endpoint", [
+            logger.Warn("deactivated endpoint", [
                 new("address", endpoint.Name), new("interval", options.Interval), LogField.Error(result.Error ?? "health probe failed"),
                 new("health", result.Health.ToString().ToLowerInvariant())]);
             if (options.EjectGrace > TimeSpan.Zero)
@@ -67,7 +67,7 @@ internal sealed class ActiveHealthChecker(GatewayContext context, TimeProvider t
     private async Task CloseConnectionsAfterGraceAsync(EndpointAddress address, TimeSpan grace)
     {
         await Task.Delay(grace, time);
-        var snapshot = context.Registry.Current;
+        var snapshot = registry.Current;
 
         // Back in rotation meanwhile, recovering (its last probe passed), gone from the set (drained instead), or what
         // panic mode routes to: leave its connections be.
@@ -78,29 +78,29 @@ internal sealed class ActiveHealthChecker(GatewayContext context, TimeProvider t
             return;
         }
 
-        var closed = context.Tracker.AbortConnectionsTo(address);
+        var closed = tracker.AbortConnectionsTo(address);
         if (closed > 0)
         {
-            context.Logger.Info("closing connections to an ejected endpoint", [new("address", status.Endpoint.Name), new("connections", closed), new("grace", grace)]);
+            logger.Info("closing connections to an ejected endpoint", [new("address", status.Endpoint.Name), new("connections", closed), new("grace", grace)]);
         }
     }
 
     /// <summary>Logs entering panic mode, every change of where it routes, and leaving it once something is in rotation again.</summary>
     private void ReportPanicChange()
     {
-        var snapshot = context.Registry.Current;
+        var snapshot = registry.Current;
         if (snapshot.IsPanic)
         {
             var routes = snapshot.Routable.Select(e => e.Name).ToArray();
             if (!routes.SequenceEqual(_panicRoutes))
             {
-                context.Logger.Warn("no healthy endpoint; routing to endpoints that still answer (panic mode)", [new("endpoints", routes)]);
+                logger.Warn("no healthy endpoint; routing to endpoints that still answer (panic mode)", [new("endpoints", routes)]);
                 _panicRoutes = routes;
             }
         }
         else if (_panicRoutes.Length > 0 && snapshot.Available.Count > 0)
         {
-            context.Logger.Info("healthy endpoints are back; leaving panic mode", [new("endpoints", snapshot.Available.Select(e => e.Name).ToArray())]);
+            logger.Info("healthy endpoints are back; leaving panic mode", [new("endpoints", snapshot.Available.Select(e => e.Name).ToArray())]);
             _panicRoutes = [];
         }
     }

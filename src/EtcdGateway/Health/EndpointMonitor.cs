@@ -1,6 +1,6 @@
 using EtcdGateway.Endpoints;
 using EtcdGateway.Logging;
-using EtcdGateway.Relay;
+using EtcdGateway.Metrics;
 
 namespace EtcdGateway.Health;
 
@@ -9,9 +9,10 @@ namespace EtcdGateway.Health;
 /// <c>--health-interval</c> (the first at once); with <c>--health-check=none</c>, etcd's retry of out-of-rotation
 /// endpoints every <c>--retry-delay</c>. It reads the live settings each round, so a reload takes effect at the next one.
 /// </summary>
-internal sealed class EndpointMonitor(GatewayContext context, TimeProvider time) : IDisposable
+internal sealed class EndpointMonitor(
+    EndpointRegistry registry, ConnectionTracker tracker, GatewayMetrics metrics, JsonLogger logger, Func<MonitorSettings> settings, TimeProvider time) : IDisposable
 {
-    private readonly ActiveHealthChecker _checker = new(context, time);
+    private readonly ActiveHealthChecker _checker = new(registry, tracker, metrics.ProbeDuration, logger, time);
     private HealthOptions? _probeOptions;
     private EndpointHttpClient? _http;
     private EndpointProbe? _probe;
@@ -22,12 +23,12 @@ internal sealed class EndpointMonitor(GatewayContext context, TimeProvider time)
         {
             try
             {
-                var settings = context.Settings;
-                var health = settings.Options.Health;
+                var current = settings();
+                var health = current.Health;
                 if (health.Mode == HealthCheckMode.None)
                 {
-                    await Task.Delay(settings.Options.RetryDelay, time, stopping);
-                    var retry = new EndpointRetryMonitor(context.Registry, settings.Dialer, context.Logger, settings.Options.RetryDelay);
+                    await Task.Delay(current.RetryDelay, time, stopping);
+                    var retry = new EndpointRetryMonitor(registry, new EndpointDialer(current.DialTimeout, time), logger, current.RetryDelay);
                     await retry.RunRoundAsync(stopping);
                 }
                 else
@@ -50,7 +51,7 @@ internal sealed class EndpointMonitor(GatewayContext context, TimeProvider time)
             catch (Exception e)
             {
                 // This loop is what brings endpoints back; it must outlive any one bad round.
-                context.Logger.Error("endpoint monitor round failed; trying again next interval", [LogField.Error(e), new("type", e.GetType().Name)]);
+                logger.Error("endpoint monitor round failed; trying again next interval", [LogField.Error(e), new("type", e.GetType().Name)]);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None);
             }
         }
@@ -64,7 +65,7 @@ internal sealed class EndpointMonitor(GatewayContext context, TimeProvider time)
         {
             _http?.Dispose();
             _http = new EndpointHttpClient(options.Timeout, time, options.CaCertFile, options.CertFile, options.KeyFile, options.AlternativeCertificateName);
-            _probe = new EndpointProbe(options, _http, new BackendDialer(options.Timeout, time));
+            _probe = new EndpointProbe(options, _http, new EndpointDialer(options.Timeout, time));
             _probeOptions = options;
         }
 

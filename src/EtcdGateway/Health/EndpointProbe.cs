@@ -1,5 +1,4 @@
 using EtcdGateway.Endpoints;
-using EtcdGateway.Relay;
 
 namespace EtcdGateway.Health;
 
@@ -7,7 +6,7 @@ namespace EtcdGateway.Health;
 /// Probes one endpoint the way <c>--health-check</c> says: <c>GET /health</c> (etcd answers <c>{"health":"true"}</c> with
 /// 200, or <c>{"health":"false"}</c> with 503 when it has no leader or an alarm), or just a TCP connect.
 /// </summary>
-internal sealed class EndpointProbe(HealthOptions options, EndpointHttpClient http, BackendDialer dialer) : IEndpointProbe
+internal sealed class EndpointProbe(HealthOptions options, EndpointHttpClient http, EndpointDialer dialer) : IEndpointProbe
 {
     /// <summary>Go's TLS server says this when plain HTTP reaches a TLS port: the member is alive, its /health out of our reach.</summary>
     private const string PlainHttpToTlsPort = "Client sent an HTTP request to an HTTPS server";

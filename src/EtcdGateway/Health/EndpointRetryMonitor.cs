@@ -1,7 +1,5 @@
 using EtcdGateway.Endpoints;
-using EtcdGateway.Hosting;
 using EtcdGateway.Logging;
-using EtcdGateway.Relay;
 
 namespace EtcdGateway.Health;
 
@@ -10,7 +8,7 @@ namespace EtcdGateway.Health;
 /// (etcd's gateway monitor, with the same log lines, plus a dial timeout). A host name is resolved again first,
 /// so a member whose name moved to a new address is found there.
 /// </summary>
-internal sealed class EndpointRetryMonitor(EndpointRegistry registry, BackendDialer dialer, JsonLogger logger, TimeSpan interval)
+internal sealed class EndpointRetryMonitor(EndpointRegistry registry, EndpointDialer dialer, JsonLogger logger, TimeSpan interval)
 {
     /// <summary>Retries every endpoint that is out of rotation, concurrently; <see cref="EndpointMonitor"/> calls this every interval.</summary>
     public Task RunRoundAsync(CancellationToken stopping) =>
@@ -48,7 +46,7 @@ internal sealed class EndpointRetryMonitor(EndpointRegistry registry, BackendDia
 
         try
         {
-            var addresses = await EndpointResolver.LookupAsync(endpoint.Address.Host);
+            var addresses = await HostLookup.LookupAsync(endpoint.Address.Host);
             if (addresses.SequenceEqual(endpoint.IPAddresses))
             {
                 return endpoint;

@@ -2,8 +2,8 @@ using System.Net;
 using System.Runtime.InteropServices;
 using EtcdGateway.Balancing;
 using EtcdGateway.Cli;
+using EtcdGateway.Endpoints;
 using EtcdGateway.Logging;
-using EtcdGateway.Relay;
 
 namespace EtcdGateway.Hosting;
 
@@ -15,19 +15,24 @@ namespace EtcdGateway.Hosting;
 internal sealed class ConfigurationReloader : IDisposable
 {
     private readonly ParsedFlags _commandLine;
-    private readonly GatewayContext _context;
+    private readonly LiveSettings _settings;
+    private readonly EndpointPicker _picker;
+    private readonly EndpointSetUpdater _updater;
+    private readonly JsonLogger _logger;
     private readonly IPEndPoint _listenEndPoint;
-    private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly PosixSignalRegistration _registration;
 
-    public ConfigurationReloader(ParsedFlags commandLine, GatewayContext context, IPEndPoint listenEndPoint, TimeProvider time, Random random)
+    public ConfigurationReloader(
+        ParsedFlags commandLine, LiveSettings settings, EndpointPicker picker, EndpointSetUpdater updater, JsonLogger logger, IPEndPoint listenEndPoint, Random random)
     {
         _commandLine = commandLine;
-        _context = context;
+        _settings = settings;
+        _picker = picker;
+        _updater = updater;
+        _logger = logger;
         _listenEndPoint = listenEndPoint;
-        _time = time;
         _random = random;
         _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
         {
@@ -49,49 +54,53 @@ internal sealed class ConfigurationReloader : IDisposable
         await _oneAtATime.WaitAsync();
         try
         {
-            var running = _context.Settings;
-            var file = running.Options.ConfigFile;
+            var running = _settings.Options;
+            var file = running.ConfigFile;
             if (file is null)
             {
-                _context.Logger.Info("received SIGHUP; there is no --config-file to reload");
+                _logger.Info("received SIGHUP; there is no --config-file to reload");
                 return false;
             }
 
             var options = GatewayConfiguration.Load(_commandLine);
             var endpoints = options.Discovery is null ? await EndpointResolver.ResolveAsync(options.Endpoints, _listenEndPoint) : [];
-            if (options.ListenAddress != running.Options.ListenAddress)
+            if (options.ListenAddress != running.ListenAddress)
             {
-                _context.Logger.Warn("listen-addr changes need a restart; keeping the current listener", [
-                    new("listen-addr", running.Options.ListenAddress.ToString()), new("configured", options.ListenAddress.ToString())]);
+                _logger.Warn("listen-addr changes need a restart; keeping the current listener", [
+                    new("listen-addr", running.ListenAddress.ToString()), new("configured", options.ListenAddress.ToString())]);
             }
 
-            var policy = options.PickPolicy == running.Options.PickPolicy ? running.PickPolicy : PickPolicyFactory.Create(options.PickPolicy, _random);
-            _context.Settings = new LiveSettings(options with { ListenAddress = running.Options.ListenAddress }, policy, new BackendDialer(options.DialTimeout, _time));
-            _context.Logger.MinimumLevel = options.LogLevel;
+            if (options.PickPolicy != running.PickPolicy)
+            {
+                _picker.Policy = PickPolicyFactory.Create(options.PickPolicy, _random);
+            }
+
+            _settings.Options = options with { ListenAddress = running.ListenAddress };
+            _logger.MinimumLevel = options.LogLevel;
 
             // With SRV discovery, DNS owns the set (the refresher keeps it current); turning discovery on or off, or
             // pointing it elsewhere, needs a restart. With auto-sync on, the running set is the cluster's; the file's list
             // replaces it only when the file changed it.
-            if (options.Discovery is not null || running.Options.Discovery is not null)
+            if (options.Discovery is not null || running.Discovery is not null)
             {
-                if (options.Discovery?.Domain != running.Options.Discovery?.Domain || options.Discovery?.ServiceName != running.Options.Discovery?.ServiceName)
+                if (options.Discovery?.Domain != running.Discovery?.Domain || options.Discovery?.ServiceName != running.Discovery?.ServiceName)
                 {
-                    _context.Logger.Warn("discovery-srv changes need a restart; keeping the current endpoint source", [
-                        new("discovery-srv", running.Options.Discovery?.Domain), new("configured", options.Discovery?.Domain)]);
+                    _logger.Warn("discovery-srv changes need a restart; keeping the current endpoint source", [
+                        new("discovery-srv", running.Discovery?.Domain), new("configured", options.Discovery?.Domain)]);
                 }
             }
-            else if (options.AutoSyncInterval == TimeSpan.Zero || !options.Endpoints.SequenceEqual(running.Options.Endpoints))
+            else if (options.AutoSyncInterval == TimeSpan.Zero || !options.Endpoints.SequenceEqual(running.Endpoints))
             {
-                _context.ReplaceEndpoints(endpoints, options.EndpointsSource);
+                _updater.Replace(endpoints, options.EndpointsSource);
             }
 
-            _context.Logger.Info("reloaded configuration", [new("config-file", file)]);
+            _logger.Info("reloaded configuration", [new("config-file", file)]);
             return true;
         }
         catch (Exception e)
         {
             // UsageException for a bad file or value; anything else is just as much a reason to keep what runs.
-            _context.Logger.Error("cannot reload configuration; keeping the running configuration", [LogField.Error(e)]);
+            _logger.Error("cannot reload configuration; keeping the running configuration", [LogField.Error(e)]);
             return false;
         }
         finally

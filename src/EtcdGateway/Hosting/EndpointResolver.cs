@@ -4,6 +4,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using EtcdGateway.Cli;
 using EtcdGateway.Endpoints;
+using EtcdGateway.Logging;
 
 namespace EtcdGateway.Hosting;
 
@@ -13,8 +14,6 @@ namespace EtcdGateway.Hosting;
 /// </summary>
 internal static class EndpointResolver
 {
-    private static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(5);
-
     public static async Task<IReadOnlyList<Endpoint>> ResolveAsync(IReadOnlyList<EndpointAddress> addresses, IPEndPoint listen)
     {
         var endpoints = new List<Endpoint>();
@@ -46,7 +45,7 @@ internal static class EndpointResolver
 
         try
         {
-            var found = await LookupAsync(host);
+            var found = await HostLookup.LookupAsync(host);
             if (found.IsEmpty)
             {
                 throw UsageException.InvalidValue(flag, value, $"host \"{host}\" has no addresses");
@@ -60,17 +59,8 @@ internal static class EndpointResolver
         }
         catch (OperationCanceledException)
         {
-            throw UsageException.InvalidValue(flag, value, $"cannot resolve host \"{host}\": lookup timed out after {GoDuration.Format(LookupTimeout)}");
+            throw UsageException.InvalidValue(flag, value, $"cannot resolve host \"{host}\": lookup timed out after {GoDuration.Format(HostLookup.Timeout)}");
         }
-    }
-
-    /// <summary>One lookup through the system resolver, bounded in time.</summary>
-    /// <exception cref="SocketException">The name does not resolve.</exception>
-    /// <exception cref="OperationCanceledException">The resolver did not answer in time.</exception>
-    public static async Task<ImmutableArray<IPAddress>> LookupAsync(string host)
-    {
-        using var timeout = new CancellationTokenSource(LookupTimeout);
-        return [.. await Dns.GetHostAddressesAsync(host, timeout.Token)];
     }
 
     private static bool IsSameSocket(IPEndPoint endpoint, IPEndPoint listen)

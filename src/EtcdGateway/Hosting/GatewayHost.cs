@@ -6,21 +6,23 @@ using EtcdGateway.Discovery.Dns;
 using EtcdGateway.Endpoints;
 using EtcdGateway.Health;
 using EtcdGateway.Logging;
-using EtcdGateway.Relay;
-using EtcdGateway.Relay.Epoll;
+using EtcdGateway.Metrics;
+
 
 namespace EtcdGateway.Hosting;
 
 /// <summary>
-/// Runs the L4 gateway: resolve and bind (any problem is a usage error, exit 2, nothing started), serve until a
-/// signal, then drain open connections for up to <c>--drain-timeout</c>.
+/// Runs a mode: resolve and bind (any problem is a usage error, exit 2, nothing started), wire the shared parts
+/// (endpoint set, health, discovery, reload, admin listener), serve through the mode's data path until a signal, then
+/// drain open connections for up to <c>--drain-timeout</c>. The one place where the parts are put together.
 /// </summary>
 internal static class GatewayHost
 {
     /// <summary>Exit code when the listener breaks for good: never 0, so a supervisor restarts us.</summary>
     public const int FatalExitCode = 1;
 
-    public static async Task<int> RunAsync(GatewayOptions options, ParsedFlags commandLine, JsonLogger logger, TimeProvider time, Random random)
+    public static async Task<int> RunAsync(
+        GatewayOptions options, ParsedFlags commandLine, Func<DataPathParts, IDataPath> createDataPath, JsonLogger logger, TimeProvider time, Random random)
     {
         // :: Step 1: resolve the listen address and the endpoints, then bind. Errors throw UsageException; nothing has started.
         var listenEndPoint = await ListenSocketFactory.ResolveAsync(options.ListenAddress);
@@ -30,19 +32,27 @@ internal static class GatewayHost
         using var signals = new ShutdownSignals(logger);
         LogNotices(options.Notices, logger);
 
-        // :: Step 2: wire the parts.
+        // :: Step 2: wire the parts. Each gets only what it uses; the live options are read through small functions, so
+        // a reload reaches every part at its next use.
+        var settings = new LiveSettings(options);
         var registry = new EndpointRegistry(endpoints, time, options.EndpointsSource);
+        var updater = new EndpointSetUpdater(registry, logger);
+        var metrics = new GatewayMetrics();
+        var startTime = time.GetUtcNow();
         using var tracker = new ConnectionTracker(FileDescriptorBudget.ForThisProcess() ?? int.MaxValue / 2);
-        var settings = new LiveSettings(options, PickPolicyFactory.Create(options.PickPolicy, random), new BackendDialer(options.DialTimeout, time));
-        var context = new GatewayContext(registry, tracker, logger, settings, time);
-        using var monitor = new EndpointMonitor(context, time);
-        using var sync = new MemberListSync(context, time);
-        using var reloader = new ConfigurationReloader(commandLine, context, listenEndPoint, time, random);
-        var refresher = discovery is null ? null : new SrvEndpointRefresher(discovery, context, time);
-        using var engine = EpollGateway.IsSupported ? new EpollGateway(listenSocket, context, RelayEngineSettings.Loops) : null;
-        var listener = new GatewayListener(listenSocket, context, time);
+        var picker = new EndpointPicker(registry, PickPolicyFactory.Create(options.PickPolicy, random), logger, () => settings.Options.RetryDelay);
+        using var monitor = new EndpointMonitor(registry, tracker, metrics, logger,
+            () => new MonitorSettings(settings.Options.Health, settings.Options.RetryDelay, settings.Options.DialTimeout), time);
+        using var sync = new MemberListSync(updater, registry, logger, () => new MemberListSyncSettings(settings.Options.AutoSyncInterval, settings.Options.Health), time);
+        using var reloader = new ConfigurationReloader(commandLine, settings, picker, updater, logger, listenEndPoint, random);
+        var refresher = discovery is null ? null : new SrvEndpointRefresher(discovery, updater, registry, logger, time);
+        using var dataPath = createDataPath(new DataPathParts(listenSocket, tracker, picker, metrics, logger, () => settings.Options.DialTimeout, time));
+        var listen = listenSocket.LocalEndPoint?.ToString() ?? options.ListenAddress.ToString();
         await using var admin = options.MetricsAddress is { } metricsAddress
-            ? await AdminServer.StartAsync(metricsAddress, context, listenSocket.LocalEndPoint?.ToString() ?? options.ListenAddress.ToString())
+            ? await AdminServer.StartAsync(
+                metricsAddress,
+                await ListenSocketFactory.ResolveAsync(metricsAddress, GatewayFlags.MetricsAddr, $"http://{metricsAddress}"),
+                new AdminSources(registry, tracker, metrics, settings, time, startTime, listen))
             : null;
 
         // :: Step 3: serve. The ready line's fields (address formatting, enum names) are built only when it is written:
@@ -58,7 +68,7 @@ internal static class GatewayHost
         // The accept loop first: its first await hands back here, so the first client is served while the monitor's
         // first round (HTTP client set-up) is still starting rather than after it.
         using var background = new CancellationTokenSource();
-        var listening = engine is not null ? engine.RunAsync(signals.Stopping) : listener.RunAsync(signals.Stopping);
+        var listening = dataPath.RunAsync(signals.Stopping);
         var monitorTask = monitor.RunAsync(background.Token);
         var syncTask = sync.RunAsync(background.Token);
         var refreshTask = refresher?.RunAsync(dnsTtl, background.Token) ?? Task.CompletedTask;
@@ -67,7 +77,7 @@ internal static class GatewayHost
         // :: Step 4: stop accepting at once, then drain.
         notifier.Notify("STOPPING=1");
         listenSocket.Dispose();
-        await DrainAsync(tracker, context.Settings.Options.DrainTimeout, logger, time);
+        await DrainAsync(tracker, settings.Options.DrainTimeout, logger, time);
         await background.CancelAsync();
         await Task.WhenAll(monitorTask, syncTask, refreshTask);
 

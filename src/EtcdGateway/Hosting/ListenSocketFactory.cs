@@ -1,7 +1,8 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using EtcdGateway.Cli;
 using EtcdGateway.Endpoints;
+using EtcdGateway.Linux;
 
 namespace EtcdGateway.Hosting;
 
@@ -65,5 +66,5 @@ internal static class ListenSocketFactory
         }
     }
 
-    private static string SocketErrorsText(SocketException e) => Relay.SocketErrors.Describe(e);
+    private static string SocketErrorsText(SocketException e) => SocketErrors.Describe(e);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EtcdGateway.Linux;
 
 namespace EtcdGateway.Relay;
 
@@ -46,7 +47,7 @@ internal sealed class SplicePipe
             return;
         }
 
-        Epoll.LinuxSockets.Close(pipe.ReadFd);
-        Epoll.LinuxSockets.Close(pipe.WriteFd);
+        LinuxSockets.Close(pipe.ReadFd);
+        LinuxSockets.Close(pipe.WriteFd);
     }
 }

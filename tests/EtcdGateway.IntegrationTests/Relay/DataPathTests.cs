@@ -7,16 +7,16 @@ namespace EtcdGateway.IntegrationTests.Relay;
 
 /// <summary>
 /// The byte relay as a client sees it: transparent, half-close kept, resets propagated. The backends here are plain TCP
-/// stand-ins, not etcd, so health probes (GET /health) are off. Every case runs against every relay: the default Linux
-/// engine (event loops over raw descriptors), the Socket-based splice(2) relay, and the portable copy loop.
+/// stand-ins, not etcd, so health probes (GET /health) are off.
 /// </summary>
-public abstract class DataPathTests(string? relay)
+public sealed class DataPathTests
 {
+    private const byte TcpStateClose = 7;
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
-    private Task<GatewayProcess> StartGatewayAsync(TestBackend backend) =>
-        GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}"],
-            environment: relay is null ? null : new Dictionary<string, string> { ["ETCD_GATEWAY_RELAY"] = relay });
+    private static Task<GatewayProcess> StartGatewayAsync(TestBackend backend) =>
+        GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}"]);
 
     [Fact]
     public async Task A_Slow_Reader_Still_Gets_Every_Byte_In_Order()
@@ -194,5 +194,43 @@ public abstract class DataPathTests(string? relay)
             Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
             await Task.Delay(20);
         }
+    }
+
+    [Fact]
+    public async Task A_Client_That_Half_Closes_And_Then_Resets_Resets_The_Backend_Without_Waiting_For_It_To_Write()
+    {
+        // The backend reads the request to its end and then only waits (as a server working on a long answer would).
+        // Nobody reads the client's socket any more, yet its reset must still reach the backend at once.
+        var backendSocket = new TaskCompletionSource<Socket>();
+        await using var backend = TestBackend.Start(async socket =>
+        {
+            await Loopback.ReadToEndAsync(socket, TimeSpan.FromSeconds(15));
+            backendSocket.TrySetResult(socket);
+            await Task.Delay(TimeSpan.FromSeconds(20));
+        });
+        await using var gateway = await GatewayProcess.StartAsync(["--health-check=none", $"--endpoints={backend.Address}"]);
+
+        using var client = await Loopback.ConnectAsync(gateway.ListenPort);
+        await client.SendAsync(Encoding.ASCII.GetBytes("request"));
+        client.Shutdown(SocketShutdown.Send);
+        var atBackend = await backendSocket.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.NotEqual(TcpStateClose, TcpState(atBackend));
+
+        Loopback.Reset(client);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (TcpState(atBackend) != TcpStateClose)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the backend's connection is still in TCP state {TcpState(atBackend)}, not reset");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Linux's TCP state of a socket (TCP_INFO's first byte): 8 CLOSE_WAIT after a FIN, 7 CLOSE after a reset.</summary>
+    private static byte TcpState(Socket socket)
+    {
+        var info = new byte[8];
+        socket.GetRawSocketOption(6, 11, info);
+        return info[0];
     }
 }

@@ -1,12 +1,10 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using EtcdGateway.Balancing;
-using EtcdGateway.Cli;
 using EtcdGateway.Endpoints;
 using EtcdGateway.Health;
 using EtcdGateway.Logging;
-using EtcdGateway.Relay;
+using EtcdGateway.Metrics;
 
 namespace EtcdGateway.Tests.Health;
 
@@ -16,17 +14,15 @@ public class ActiveHealthCheckerTests
 
     private readonly Endpoint[] _endpoints = [Make(1), Make(2), Make(3)];
     private readonly MemoryStream _log = new();
-    private readonly GatewayContext _context;
+    private readonly EndpointRegistry _registry;
     private readonly ActiveHealthChecker _checker;
     private readonly ScriptedProbe _probe = new();
 
     public ActiveHealthCheckerTests()
     {
         var logger = new JsonLogger(_log, LogLevel.Debug, TimeProvider.System);
-        var options = new GatewayOptions { Endpoints = [.. _endpoints.Select(e => e.Address)], ListenAddress = new EndpointAddress("127.0.0.1", 1) };
-        var settings = new LiveSettings(options, new RoundRobinPickPolicy(), new BackendDialer(TimeSpan.FromSeconds(1), TimeProvider.System));
-        _context = new GatewayContext(new EndpointRegistry(_endpoints, TimeProvider.System), new ConnectionTracker(10), logger, settings, TimeProvider.System);
-        _checker = new ActiveHealthChecker(_context, TimeProvider.System);
+        _registry = new EndpointRegistry(_endpoints, TimeProvider.System);
+        _checker = new ActiveHealthChecker(_registry, new ConnectionTracker(10), new GatewayMetrics().ProbeDuration, logger, TimeProvider.System);
     }
 
     [Fact]
@@ -34,10 +30,10 @@ public class ActiveHealthCheckerTests
     {
         _probe.Set(2, EndpointHealth.AcceptsTcp);
         await Round();
-        Assert.Equal(3, _context.Registry.Current.Available.Count);
+        Assert.Equal(3, _registry.Current.Available.Count);
 
         await Round();
-        Assert.Equal([1, 3], _context.Registry.Current.Available.Select(e => e.Address.Port));
+        Assert.Equal([1, 3], _registry.Current.Available.Select(e => e.Address.Port));
         var line = Assert.Single(Lines("deactivated endpoint"));
         Assert.Equal("127.0.0.1:2", line.GetProperty("address").GetString());
         Assert.Equal("acceptstcp", line.GetProperty("health").GetString());
@@ -52,7 +48,7 @@ public class ActiveHealthCheckerTests
         await Round();
         _probe.Set(2, EndpointHealth.AcceptsTcp);
         await Round();
-        Assert.Equal(3, _context.Registry.Current.Available.Count);
+        Assert.Equal(3, _registry.Current.Available.Count);
     }
 
     [Fact]
@@ -63,9 +59,9 @@ public class ActiveHealthCheckerTests
         await Round();
         _probe.Set(2, EndpointHealth.Healthy);
         await Round();
-        Assert.Equal(2, _context.Registry.Current.Available.Count);
+        Assert.Equal(2, _registry.Current.Available.Count);
         await Round();
-        Assert.Equal(3, _context.Registry.Current.Available.Count);
+        Assert.Equal(3, _registry.Current.Available.Count);
         Assert.Single(Lines("activated"));
     }
 
@@ -80,13 +76,13 @@ public class ActiveHealthCheckerTests
 
         var panic = Assert.Single(Lines("no healthy endpoint; routing to endpoints that still answer (panic mode)"));
         Assert.Equal(["127.0.0.1:2"], panic.GetProperty("endpoints").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal([2], _context.Registry.Current.Routable.Select(e => e.Address.Port));
+        Assert.Equal([2], _registry.Current.Routable.Select(e => e.Address.Port));
 
         _probe.Set(3, EndpointHealth.Healthy);
         await Round();
         await Round();
         Assert.Single(Lines("healthy endpoints are back; leaving panic mode"));
-        Assert.Equal([3], _context.Registry.Current.Routable.Select(e => e.Address.Port));
+        Assert.Equal([3], _registry.Current.Routable.Select(e => e.Address.Port));
     }
 
     [Fact]
@@ -99,11 +95,11 @@ public class ActiveHealthCheckerTests
 
         await Round();
         await Round();
-        Assert.True(_context.Registry.Current.IsPanic);
+        Assert.True(_registry.Current.IsPanic);
 
         _probe.Set(2, EndpointHealth.Healthy);
         await Round();
-        Assert.Equal([2], _context.Registry.Current.Routable.Select(e => e.Address.Port));
+        Assert.Equal([2], _registry.Current.Routable.Select(e => e.Address.Port));
         Assert.Equal(2, Lines("no healthy endpoint; routing to endpoints that still answer (panic mode)").Count);
         Assert.Empty(Lines("healthy endpoints are back; leaving panic mode"));
 

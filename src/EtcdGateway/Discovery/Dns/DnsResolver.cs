@@ -1,8 +1,8 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Security.Cryptography;
 using EtcdGateway.Endpoints;
-using EtcdGateway.Relay;
+using EtcdGateway.Linux;
 
 namespace EtcdGateway.Discovery.Dns;
 

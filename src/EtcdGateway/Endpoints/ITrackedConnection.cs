@@ -1,0 +1,11 @@
+namespace EtcdGateway.Endpoints;
+
+/// <summary>An open client connection as the tracker sees it: where it is relayed to, and a way to reset it.</summary>
+internal interface ITrackedConnection
+{
+    /// <summary>The endpoint this connection is relayed to, once dialed (eject-grace closes connections by it).</summary>
+    Endpoints.Endpoint? Endpoint { get; }
+
+    /// <summary>Resets both sides (RST, not FIN). Safe from any thread, and more than once.</summary>
+    void Abort();
+}

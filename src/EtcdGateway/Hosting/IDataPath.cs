@@ -1,0 +1,11 @@
+namespace EtcdGateway.Hosting;
+
+/// <summary>A mode's client-facing side, as the host runs it: serve until told to stop, then let the host drain.</summary>
+internal interface IDataPath : IDisposable
+{
+    /// <summary>
+    /// Serves clients until <paramref name="stopping"/> fires (true) or the listener breaks for good (false). Open
+    /// connections go on after it returns; the host drains them through the shared <c>ConnectionTracker</c>.
+    /// </summary>
+    Task<bool> RunAsync(CancellationToken stopping);
+}

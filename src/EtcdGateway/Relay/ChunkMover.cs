@@ -1,0 +1,166 @@
+using System.Buffers;
+using EtcdGateway.Linux;
+
+namespace EtcdGateway.Relay;
+
+/// <summary>
+/// Moves bytes for the connections of one event loop: with splice(2) through the loop's own pipe (socket → pipe →
+/// socket, never through user space), or through the loop's buffer when no pipe can be had (out of descriptors). Only
+/// bytes a full destination cannot take yet are copied out, into the flow's pending array.
+/// </summary>
+internal sealed class ChunkMover : IDisposable
+{
+    /// <summary>The most one call moves: what a pipe holds.</summary>
+    public const int ChunkSize = SplicePipe.Capacity;
+
+    private const int CopyBufferSize = 64 * 1024;
+
+    private SplicePipe? _pipe;
+    private byte[]? _copyBuffer;
+
+    public MoveResult Move(int from, int to, ref RelayFlow flow, out int moved)
+    {
+        _pipe ??= SplicePipe.Rent();
+        return _pipe is null ? Copy(from, to, ref flow, out moved) : Splice(_pipe, from, to, ref flow, out moved);
+    }
+
+    /// <summary>Sends what waits in <paramref name="flow"/>, as much as the destination takes now; false when the send failed.</summary>
+    public static bool TryFlush(int to, ref RelayFlow flow)
+    {
+        var sent = LinuxSockets.Send(to, flow.Pending.AsSpan(flow.PendingOffset, flow.PendingCount));
+        if (sent < 0)
+        {
+            return sent == -Errno.EAGAIN;
+        }
+
+        flow.PendingOffset += (int)sent;
+        flow.PendingCount -= (int)sent;
+        if (flow.PendingCount == 0)
+        {
+            ReleasePending(ref flow);
+        }
+
+        return true;
+    }
+
+    public static void ReleasePending(ref RelayFlow flow)
+    {
+        if (flow.Pending is { } pending)
+        {
+            ArrayPool<byte>.Shared.Return(pending);
+            flow.Pending = null;
+            flow.PendingOffset = flow.PendingCount = 0;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_pipe is not null)
+        {
+            SplicePipe.Return(_pipe, empty: false);
+            _pipe = null;
+        }
+    }
+
+    private MoveResult Splice(SplicePipe pipe, int from, int to, ref RelayFlow flow, out int moved)
+    {
+        moved = 0;
+        var received = LinuxSplice.Splice(from, pipe.WriteFd, ChunkSize);
+        if (received <= 0)
+        {
+            return received == 0 ? MoveResult.EndOfStream : received == -Errno.EAGAIN ? MoveResult.Drained : MoveResult.Failed;
+        }
+
+        var inPipe = (int)received;
+        while (inPipe > 0)
+        {
+            var sent = LinuxSplice.Splice(pipe.ReadFd, to, inPipe);
+            if (sent == -Errno.EAGAIN)
+            {
+                // The destination is full: take the rest out of the pipe (which other connections share) and hold it.
+                var pending = ArrayPool<byte>.Shared.Rent(inPipe);
+                if (!DrainPipe(pipe, pending.AsSpan(0, inPipe)))
+                {
+                    ArrayPool<byte>.Shared.Return(pending);
+                    DiscardPipe();
+                    return MoveResult.Failed;
+                }
+
+                (flow.Pending, flow.PendingOffset, flow.PendingCount) = (pending, 0, inPipe);
+                moved = (int)received;
+                return MoveResult.Blocked;
+            }
+
+            if (sent < 0)
+            {
+                // Bytes may be left in the pipe: it cannot serve another connection.
+                DiscardPipe();
+                return MoveResult.Failed;
+            }
+
+            inPipe -= (int)sent;
+        }
+
+        moved = (int)received;
+
+        // A short read usually means the socket is drained; if not (the pipe ran out of slots first), level-triggered
+        // epoll reports the socket again.
+        return received < ChunkSize ? MoveResult.Drained : MoveResult.MovedChunk;
+    }
+
+    private MoveResult Copy(int from, int to, ref RelayFlow flow, out int moved)
+    {
+        moved = 0;
+        var buffer = _copyBuffer ??= new byte[CopyBufferSize];
+        var received = LinuxSockets.Read(from, buffer);
+        if (received <= 0)
+        {
+            return received == 0 ? MoveResult.EndOfStream : received == -Errno.EAGAIN ? MoveResult.Drained : MoveResult.Failed;
+        }
+
+        var sent = LinuxSockets.Send(to, buffer.AsSpan(0, (int)received));
+        if (sent < 0 && sent != -Errno.EAGAIN)
+        {
+            return MoveResult.Failed;
+        }
+
+        moved = (int)received;
+        var left = (int)(received - Math.Max(sent, 0));
+        if (left > 0)
+        {
+            var pending = ArrayPool<byte>.Shared.Rent(left);
+            buffer.AsSpan((int)received - left, left).CopyTo(pending);
+            (flow.Pending, flow.PendingOffset, flow.PendingCount) = (pending, 0, left);
+            return MoveResult.Blocked;
+        }
+
+        return received < buffer.Length ? MoveResult.Drained : MoveResult.MovedChunk;
+    }
+
+    /// <summary>Reads exactly what the pipe holds; false when it gives back less (the bytes would be lost).</summary>
+    private static bool DrainPipe(SplicePipe pipe, Span<byte> into)
+    {
+        var total = 0;
+        while (total < into.Length)
+        {
+            var read = LinuxSockets.Read(pipe.ReadFd, into[total..]);
+            if (read <= 0)
+            {
+                return false;
+            }
+
+            total += (int)read;
+        }
+
+        return true;
+    }
+
+    private void DiscardPipe()
+    {
+        if (_pipe is not null)
+        {
+            SplicePipe.Return(_pipe, empty: false);
+            _pipe = null;
+        }
+    }
+}
