@@ -4,12 +4,12 @@
 #   build stage   COPY NuGet.Config Directory.Build.props Directory.Packages.props .editorconfig ./
 #                 COPY src/EtcdGateway/ src/EtcdGateway/          -> a fresh temp dir, without bin/ and obj/
 #                 RUN mkdir -p /opt/nuget/packages                 -> the same, only if it is missing
+#                 RUN apt-get install clang zlib1g-dev            -> the same, only if they are missing
 #                 RUN ... dotnet publish ... --output /app         -> the same command, output to a temp dir;
 #                                                                    TARGETARCH comes from uname -m
 #   final stage   COPY --from=build /app/etcd-gateway /usr/local/bin/etcd-gateway
 #                                                                  -> checks /app holds that one executable
 #                                                                    file, copies it into a temp dir
-#                 ENV DOTNET_EnableWriteXorExecute=0               -> set for the runs below
 #                 USER 1654                                        -> the runs below use UID/GID 1654 when
 #                                                                    this script runs as root
 #                 ENTRYPOINT ["/usr/local/bin/etcd-gateway", "start"]
@@ -46,6 +46,11 @@ echo "  $(find "$work/src" -type f | wc -l) files: $(cd "$work/src" && find . -m
 echo "== build stage: RUN mkdir -p /opt/nuget/packages"
 if [[ -d /opt/nuget/packages ]]; then echo "  exists"; else mkdir -p /opt/nuget/packages && echo "  created"; fi
 
+echo "== build stage: RUN apt-get install clang zlib1g-dev"
+if command -v clang >/dev/null && [[ -e /usr/include/zlib.h ]]; then echo "  installed"; else
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang zlib1g-dev >/dev/null && echo "  installed now"
+fi
+
 echo "== build stage: RUN dotnet publish"
 case "$(uname -m)" in
   x86_64) TARGETARCH=amd64 ;;
@@ -62,15 +67,10 @@ esac
 dotnet publish src/EtcdGateway/EtcdGateway.csproj \
   --configuration Release \
   --runtime "$rid" \
-  --self-contained true \
   --output "$work/app" \
-  -p:PublishSingleFile=true \
-  -p:PublishReadyToRun=true \
-  -p:PublishTrimmed=true \
-  -p:InvariantGlobalization=true \
-  -p:IncludeNativeLibrariesForSelfExtract=true \
   -p:DebugType=none \
-  -nologo -v quiet
+  -p:StripSymbols=true \
+  -nologo -v quiet -warnaserror
 echo "  published for $rid in $((SECONDS - started))s"
 
 echo "== final stage: COPY --from=build /app/etcd-gateway /usr/local/bin/etcd-gateway"
@@ -93,7 +93,7 @@ else
   echo "== final stage: USER 1654 (not root, so the runs below use UID $(id -u))"
 fi
 # A command prefix, not a function, so that $! below is the gateway itself: env and setpriv exec.
-run=(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/home/app DOTNET_EnableWriteXorExecute=0 "${as_user[@]}")
+run=(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/home/app "${as_user[@]}")
 
 echo "== ENTRYPOINT --version"
 version=$("${run[@]}" "$binary" --version) || fail "--version exited $?"

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace EtcdGateway.Endpoints;
 
 /// <summary>
-/// The open client connections and the cap on how many may be open (see <see cref="Hosting.FileDescriptorBudget"/>):
+/// The open client connections and the cap on how many may be open (set from the file-descriptor limit at start-up):
 /// the listener reserves a slot before each accept, the connection gives it back when it ends. Shutdown uses the
 /// same list to wait for connections to finish and to close the stragglers.
 /// </summary>

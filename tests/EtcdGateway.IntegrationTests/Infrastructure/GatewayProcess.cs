@@ -51,9 +51,11 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the gateway with <paramref name="args"/> plus <c>--listen-addr</c> on a free port (unless given) and waits for
-    /// "ready to proxy client requests". With <paramref name="fdLimit"/>, runs it under <c>ulimit -n</c>.
+    /// "ready to proxy client requests". With <paramref name="fdLimit"/>, runs it under <c>ulimit -n</c>; with
+    /// <paramref name="launcher"/>, through that program (which is given the gateway's path and arguments to exec).
     /// </summary>
-    public static async Task<GatewayProcess> StartAsync(IEnumerable<string> args, int? fdLimit = null, IDictionary<string, string>? environment = null, bool waitReady = true)
+    public static async Task<GatewayProcess> StartAsync(
+        IEnumerable<string> args, int? fdLimit = null, IDictionary<string, string>? environment = null, bool waitReady = true, string? launcher = null)
     {
         var arguments = args.ToList();
         var listen = arguments.FirstOrDefault(a => a.StartsWith("--listen-addr=", StringComparison.Ordinal))?["--listen-addr=".Length..];
@@ -63,7 +65,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             arguments.Add($"--listen-addr={listen}");
         }
 
-        var gateway = new GatewayProcess(new Process { StartInfo = CreateStartInfo(["start", .. arguments], fdLimit, environment) }, listen);
+        var gateway = new GatewayProcess(new Process { StartInfo = CreateStartInfo(["start", .. arguments], fdLimit, environment, launcher) }, listen);
         gateway.Start();
         if (waitReady)
         {
@@ -182,9 +184,15 @@ public sealed class GatewayProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
-    private static ProcessStartInfo CreateStartInfo(IEnumerable<string> args, int? fdLimit, IDictionary<string, string>? environment)
+    private static ProcessStartInfo CreateStartInfo(IEnumerable<string> args, int? fdLimit, IDictionary<string, string>? environment, string? launcher = null)
     {
         var (file, prefix) = Executable();
+        if (launcher is not null)
+        {
+            prefix = [file, .. prefix];
+            file = launcher;
+        }
+
         var info = new ProcessStartInfo
         {
             RedirectStandardOutput = true,
@@ -219,6 +227,13 @@ public sealed class GatewayProcess : IAsyncDisposable
         return info;
     }
 
+    /// <summary>Whether the gateway under test is the published native executable (scripts/test sets <c>ETCD_GATEWAY_BIN</c>).</summary>
+    public static bool IsNativeExecutable =>
+        Environment.GetEnvironmentVariable("ETCD_GATEWAY_BIN") is { Length: > 0 } path && File.Exists(path) && !path.EndsWith(".dll", StringComparison.Ordinal);
+
+    /// <summary>The JIT build next to the tests, run by the dotnet host: what the product was before it was native.</summary>
+    public static (string File, string[] Prefix) JitBuild => ("dotnet", [Path.Combine(AppContext.BaseDirectory, "etcd-gateway.dll")]);
+
     private static (string File, string[] Prefix) Executable()
     {
         var published = Environment.GetEnvironmentVariable("ETCD_GATEWAY_BIN");
@@ -227,7 +242,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             return (published, []);
         }
 
-        return ("dotnet", [Path.Combine(AppContext.BaseDirectory, "etcd-gateway.dll")]);
+        return JitBuild;
     }
 
     private static JsonElement? TryParse(string line)
