@@ -1,6 +1,10 @@
 namespace EtcdGateway.Cli;
 
-/// <summary>The flags of <c>etcd-gateway start</c>: etcd's gateway flags with their exact names and defaults, then ours.</summary>
+/// <summary>
+/// The flags of <c>etcd-gateway start</c>: etcd's gateway flags with their exact names and defaults, then ours. This table
+/// is the one place a default is written: help prints it, the options builder parses it when a flag is not given, and
+/// the config file accepts the same names.
+/// </summary>
 internal static class GatewayFlags
 {
     public const string Endpoints = "endpoints";
@@ -55,4 +59,8 @@ internal static class GatewayFlags
         new(ConfigFile, FlagKind.String, "", "YAML file with the same keys as these flags; re-read on SIGHUP (command-line flags win)"),
         new(MetricsAddr, FlagKind.String, "", "admin listener for /metrics, /health, /status and the status page, e.g. http://127.0.0.1:9090 (off when unset)"),
     ];
+
+    /// <summary>The default of <paramref name="name"/>, as written in <see cref="All"/>.</summary>
+    public static string DefaultOf(string name) =>
+        All.FirstOrDefault(f => f.Name == name)?.DefaultText ?? throw new ArgumentException($"no flag named {name}", nameof(name));
 }

@@ -6,27 +6,27 @@ using EtcdGateway.Logging;
 
 namespace EtcdGateway.Cli;
 
-/// <summary>Everything <c>etcd-gateway start</c> was told, validated. Host names are not resolved yet.</summary>
+/// <summary>Everything <c>etcd-gateway start</c> was told, validated. Host names are not resolved yet. Defaults come from <see cref="GatewayFlags.All"/>, never from here.</summary>
 internal sealed record GatewayOptions
 {
     public required IReadOnlyList<EndpointAddress> Endpoints { get; init; }
 
     public required EndpointAddress ListenAddress { get; init; }
 
-    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMinutes(1);
+    public required TimeSpan RetryDelay { get; init; }
 
-    public TimeSpan DialTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    public required TimeSpan DialTimeout { get; init; }
 
-    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public required TimeSpan DrainTimeout { get; init; }
 
-    public PickPolicyKind PickPolicy { get; init; } = PickPolicyKind.RoundRobin;
+    public required PickPolicyKind PickPolicy { get; init; }
 
-    public LogLevel LogLevel { get; init; } = LogLevel.Info;
+    public required LogLevel LogLevel { get; init; }
 
-    public HealthOptions Health { get; init; } = new();
+    public required HealthOptions Health { get; init; }
 
     /// <summary>How often the endpoint set is replaced by the cluster's member list; zero: never.</summary>
-    public TimeSpan AutoSyncInterval { get; init; }
+    public required TimeSpan AutoSyncInterval { get; init; }
 
     /// <summary>DNS SRV discovery (<c>--discovery-srv</c>), which then owns the endpoint set; null when off.</summary>
     public SrvDiscoveryOptions? Discovery { get; init; }

@@ -18,18 +18,18 @@ internal static class GatewayOptionsBuilder
     {
         var notices = new List<StartupNotice>();
         var endpoints = ParseEndpoints(flags, notices);
-        var listen = ParseListenAddress(flags.Last(GatewayFlags.ListenAddr) ?? "127.0.0.1:23790");
-        var retryDelay = Duration(flags, GatewayFlags.RetryDelay, TimeSpan.FromMinutes(1), allowZero: false);
-        var dialTimeout = Duration(flags, GatewayFlags.DialTimeout, TimeSpan.FromSeconds(2), allowZero: false);
-        var drainTimeout = Duration(flags, GatewayFlags.DrainTimeout, TimeSpan.FromSeconds(30), allowZero: true);
+        var listen = ParseListenAddress(Text(flags, GatewayFlags.ListenAddr));
+        var retryDelay = Duration(flags, GatewayFlags.RetryDelay, allowZero: false);
+        var dialTimeout = Duration(flags, GatewayFlags.DialTimeout, allowZero: false);
+        var drainTimeout = Duration(flags, GatewayFlags.DrainTimeout, allowZero: true);
 
-        var policyText = flags.Last(GatewayFlags.PickPolicy) ?? "round-robin";
+        var policyText = Text(flags, GatewayFlags.PickPolicy);
         if (!PickPolicyFactory.Names.TryGetValue(policyText, out var policy))
         {
             throw UsageException.InvalidValue(GatewayFlags.PickPolicy, policyText, $"expected one of {string.Join(", ", PickPolicyFactory.Names.Keys)}");
         }
 
-        var levelText = flags.Last(GatewayFlags.LogLevel) ?? "info";
+        var levelText = Text(flags, GatewayFlags.LogLevel);
         var level = levelText switch
         {
             "debug" => LogLevel.Debug,
@@ -49,7 +49,7 @@ internal static class GatewayOptionsBuilder
             PickPolicy = policy,
             LogLevel = level,
             Health = ParseHealth(flags),
-            AutoSyncInterval = Duration(flags, GatewayFlags.AutoSyncInterval, TimeSpan.Zero, allowZero: true),
+            AutoSyncInterval = Duration(flags, GatewayFlags.AutoSyncInterval, allowZero: true),
             ConfigFile = ExistingFile(flags, GatewayFlags.ConfigFile),
             MetricsAddress = ParseMetricsAddress(flags.Last(GatewayFlags.MetricsAddr), listen),
             Notices = notices,
@@ -59,7 +59,7 @@ internal static class GatewayOptionsBuilder
 
     private static HealthOptions ParseHealth(ParsedFlags flags)
     {
-        var modeText = flags.Last(GatewayFlags.HealthCheck) ?? "auto";
+        var modeText = Text(flags, GatewayFlags.HealthCheck);
         var mode = modeText switch
         {
             "auto" => HealthCheckMode.Auto,
@@ -83,14 +83,14 @@ internal static class GatewayOptionsBuilder
         return new HealthOptions
         {
             Mode = mode,
-            Interval = Duration(flags, GatewayFlags.HealthInterval, TimeSpan.FromSeconds(1), allowZero: false),
-            Timeout = Duration(flags, GatewayFlags.HealthTimeout, TimeSpan.FromMilliseconds(500), allowZero: false),
-            UnhealthyThreshold = PositiveInt(flags, GatewayFlags.HealthUnhealthyThreshold, 2),
-            HealthyThreshold = PositiveInt(flags, GatewayFlags.HealthHealthyThreshold, 2),
+            Interval = Duration(flags, GatewayFlags.HealthInterval, allowZero: false),
+            Timeout = Duration(flags, GatewayFlags.HealthTimeout, allowZero: false),
+            UnhealthyThreshold = PositiveInt(flags, GatewayFlags.HealthUnhealthyThreshold),
+            HealthyThreshold = PositiveInt(flags, GatewayFlags.HealthHealthyThreshold),
             CaCertFile = caCert,
             CertFile = cert,
             KeyFile = key,
-            EjectGrace = Duration(flags, GatewayFlags.EjectGrace, TimeSpan.FromSeconds(1), allowZero: true),
+            EjectGrace = Duration(flags, GatewayFlags.EjectGrace, allowZero: true),
         };
     }
 
@@ -174,14 +174,12 @@ internal static class GatewayOptionsBuilder
         }
     }
 
-    private static int PositiveInt(ParsedFlags flags, string name, int fallback)
-    {
-        var text = flags.Last(name);
-        if (text is null)
-        {
-            return fallback;
-        }
+    /// <summary>The value given for a single-valued flag, else its default from <see cref="GatewayFlags.All"/>, the one table of defaults.</summary>
+    private static string Text(ParsedFlags flags, string name) => flags.Last(name) ?? GatewayFlags.DefaultOf(name);
 
+    private static int PositiveInt(ParsedFlags flags, string name)
+    {
+        var text = Text(flags, name);
         if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 1)
         {
             throw UsageException.InvalidValue(name, text, "expected a whole number of at least 1");
@@ -203,7 +201,7 @@ internal static class GatewayOptionsBuilder
 
     private static List<EndpointAddress> ParseEndpoints(ParsedFlags flags, List<StartupNotice> notices)
     {
-        var texts = flags.IsSet(GatewayFlags.Endpoints) ? flags.All(GatewayFlags.Endpoints) : ["127.0.0.1:2379"];
+        var texts = flags.IsSet(GatewayFlags.Endpoints) ? flags.All(GatewayFlags.Endpoints) : GatewayFlags.DefaultOf(GatewayFlags.Endpoints).Split(',');
         var endpoints = new List<EndpointAddress>();
 
         // Empty items ("a,,b", a trailing comma) name nothing to dial; skip them.
@@ -340,14 +338,9 @@ internal static class GatewayOptionsBuilder
         && notes == EndpointParseNotes.DefaultPortAssumed
         && !EndpointAddress.TryParseIPLiteral(address!.Host, out _);
 
-    private static TimeSpan Duration(ParsedFlags flags, string name, TimeSpan fallback, bool allowZero)
+    private static TimeSpan Duration(ParsedFlags flags, string name, bool allowZero)
     {
-        var text = flags.Last(name);
-        if (text is null)
-        {
-            return fallback;
-        }
-
+        var text = Text(flags, name);
         if (!GoDuration.TryParse(text, out var value, out var error))
         {
             throw UsageException.InvalidValue(name, text, $"{error} (use Go syntax such as 300ms, 2s, 1m0s, 1.5h)");

@@ -3,15 +3,15 @@ namespace EtcdGateway.Health;
 /// <summary>The active health check's settings (<c>--health-*</c>, <c>--eject-grace</c>).</summary>
 internal sealed record HealthOptions
 {
-    public HealthCheckMode Mode { get; init; } = HealthCheckMode.Auto;
+    public required HealthCheckMode Mode { get; init; }
 
-    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
+    public required TimeSpan Interval { get; init; }
 
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromMilliseconds(500);
+    public required TimeSpan Timeout { get; init; }
 
-    public int UnhealthyThreshold { get; init; } = 2;
+    public required int UnhealthyThreshold { get; init; }
 
-    public int HealthyThreshold { get; init; } = 2;
+    public required int HealthyThreshold { get; init; }
 
     public string? CaCertFile { get; init; }
 
@@ -26,5 +26,5 @@ internal sealed record HealthOptions
     public string? AlternativeCertificateName { get; init; }
 
     /// <summary>How long connections to an ejected endpoint may go on; zero leaves them alone.</summary>
-    public TimeSpan EjectGrace { get; init; } = TimeSpan.FromSeconds(1);
+    public required TimeSpan EjectGrace { get; init; }
 }

@@ -1,6 +1,7 @@
 using EtcdGateway.Balancing;
 using EtcdGateway.Cli;
 using EtcdGateway.Endpoints;
+using EtcdGateway.Health;
 using EtcdGateway.Logging;
 
 namespace EtcdGateway.Tests.Cli;
@@ -22,6 +23,23 @@ public class GatewayOptionsBuilderTests
         Assert.Equal(LogLevel.Info, options.LogLevel);
         Assert.Empty(options.Notices);
     }
+
+    [Fact]
+    public void Defaults_Of_Our_Own_Flags_Come_From_The_One_Table()
+    {
+        var options = Build();
+        Assert.Equal(GoDurationOf(GatewayFlags.HealthInterval), options.Health.Interval);
+        Assert.Equal(GoDurationOf(GatewayFlags.HealthTimeout), options.Health.Timeout);
+        Assert.Equal(GoDurationOf(GatewayFlags.EjectGrace), options.Health.EjectGrace);
+        Assert.Equal(GoDurationOf(GatewayFlags.AutoSyncInterval), options.AutoSyncInterval);
+        Assert.Equal(int.Parse(GatewayFlags.DefaultOf(GatewayFlags.HealthUnhealthyThreshold), System.Globalization.CultureInfo.InvariantCulture), options.Health.UnhealthyThreshold);
+        Assert.Equal(HealthCheckMode.Auto, options.Health.Mode);
+        Assert.Equal("auto", GatewayFlags.DefaultOf(GatewayFlags.HealthCheck));
+        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)), (options.Health.Interval, options.Health.Timeout, options.Health.EjectGrace));
+    }
+
+    private static TimeSpan GoDurationOf(string flag) =>
+        GoDuration.TryParse(GatewayFlags.DefaultOf(flag), out var value, out var error) ? value : throw new FormatException(error);
 
     [Fact]
     public void Endpoints_KeepOrderAndDropDuplicates()

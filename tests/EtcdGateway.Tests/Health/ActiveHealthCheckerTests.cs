@@ -10,7 +10,10 @@ namespace EtcdGateway.Tests.Health;
 
 public class ActiveHealthCheckerTests
 {
-    private static readonly HealthOptions Options = new() { UnhealthyThreshold = 2, HealthyThreshold = 2, EjectGrace = TimeSpan.Zero };
+    private static readonly HealthOptions Options = new()
+    {
+        Mode = HealthCheckMode.Http, Interval = TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromMilliseconds(500), UnhealthyThreshold = 2, HealthyThreshold = 2, EjectGrace = TimeSpan.Zero,
+    };
 
     private readonly Endpoint[] _endpoints = [Make(1), Make(2), Make(3)];
     private readonly MemoryStream _log = new();
