@@ -4,8 +4,8 @@ namespace EtcdGateway.Hosting;
 
 /// <summary>
 /// How many client connections fit under the process's file-descriptor limit. Each relayed connection holds two fds,
-/// and the runtime itself opens files at odd moments (JIT code pages check /proc/sys/vm/overcommit_memory, lazy
-/// assembly loads); if those hit EMFILE the runtime aborts. So the gateway keeps headroom and never accepts past it.
+/// and the process opens files of its own at odd moments (the admin listener, health probes, /proc reads, the resolver);
+/// those must not fail for lack of a descriptor. So the gateway keeps headroom and never accepts past it.
 /// </summary>
 internal static unsafe class FileDescriptorBudget
 {

@@ -55,8 +55,7 @@ internal static class GatewayHost
                 new AdminSources(registry, tracker, metrics, settings, time, startTime, listen))
             : null;
 
-        // :: Step 3: serve. The ready line's fields (address formatting, enum names) are built only when it is written:
-        // below info they cost the first client a few JIT-compiled methods for nothing.
+        // :: Step 3: serve. The ready line's fields are built only when it is written.
         if (logger.IsEnabled(LogLevel.Info))
         {
             LogReady(options, logger, endpoints, listenSocket, tracker, admin);

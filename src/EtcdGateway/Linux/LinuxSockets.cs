@@ -7,8 +7,7 @@ namespace EtcdGateway.Linux;
 /// <summary>
 /// The socket calls the event-loop relay makes on raw descriptors. Every call retries Errno.EINTR and returns a negative errno
 /// on failure, so the loop can branch on the result without exceptions on its hot path. The imports take only
-/// primitives and pointers and read errno themselves, so they need no marshalling stub: ReadyToRun compiles the calls
-/// ahead of time instead of the JIT generating a stub for each at the first connection.
+/// primitives and pointers and read errno themselves, so they need no marshalling stub.
 /// </summary>
 internal static unsafe class LinuxSockets
 {
