@@ -18,7 +18,19 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
     /// </summary>
     private Dictionary<string, HashSet<IPAddress>> _verified = [];
 
+    private TlsEndpointVerifier _verifier = verifier;
+
     public SrvDiscoveryOptions Options => options;
+
+    /// <summary>
+    /// SIGHUP: checks from now on use <paramref name="reloaded"/> (the CA file read again), and every target proves itself
+    /// anew at the next round, since what the old CA vouched for may no longer be trusted.
+    /// </summary>
+    public void UseVerifier(TlsEndpointVerifier reloaded)
+    {
+        _verifier = reloaded;
+        _verified = [];
+    }
 
     public async Task<SrvDiscoveryResult> DiscoverAsync(CancellationToken ct)
     {
@@ -138,7 +150,7 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
                     continue;
                 }
 
-                var rejection = await verifier.VerifyAsync(new IPEndPoint(ip, record.Port), host, options.Domain, ct);
+                var rejection = await _verifier.VerifyAsync(new IPEndPoint(ip, record.Port), host, options.Domain, ct);
                 if (rejection is null)
                 {
                     passed.Add(ip);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using EtcdGateway.Balancing;
 using EtcdGateway.Cli;
+using EtcdGateway.Discovery;
 using EtcdGateway.Logging;
 using EtcdGateway.Relay;
 
@@ -9,8 +10,9 @@ namespace EtcdGateway.Hosting;
 
 /// <summary>
 /// SIGHUP: re-reads <c>--config-file</c> (with the command-line flags on top, as at start) and applies the endpoints and the
-/// health, balancing and timing settings live. Open connections are not touched. A bad file is logged and the running
-/// configuration kept. Settings that need a new listening socket are reported and left as they are.
+/// health, balancing and timing settings live. Certificate and CA files are read again, so a renewed file under the same
+/// path takes effect. Open connections are not touched. A bad file is logged and the running configuration kept.
+/// Settings that need a new listening socket are reported and left as they are.
 /// </summary>
 internal sealed class ConfigurationReloader : IDisposable
 {
@@ -19,11 +21,13 @@ internal sealed class ConfigurationReloader : IDisposable
     private readonly IPEndPoint _listenEndPoint;
     private readonly TimeProvider _time;
     private readonly Random _random;
+    private readonly SrvDiscovery? _discovery;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly PosixSignalRegistration _registration;
 
-    public ConfigurationReloader(ParsedFlags commandLine, GatewayContext context, IPEndPoint listenEndPoint, TimeProvider time, Random random)
+    public ConfigurationReloader(ParsedFlags commandLine, GatewayContext context, IPEndPoint listenEndPoint, TimeProvider time, Random random, SrvDiscovery? discovery = null)
     {
+        _discovery = discovery;
         _commandLine = commandLine;
         _context = context;
         _listenEndPoint = listenEndPoint;
@@ -65,9 +69,16 @@ internal sealed class ConfigurationReloader : IDisposable
                     new("listen-addr", running.Options.ListenAddress.ToString()), new("configured", options.ListenAddress.ToString())]);
             }
 
+            // Read before anything is applied, so a CA file that cannot be read keeps the running configuration. The health
+            // probe and member-list sync read their files again on their next round (a reload gives them new options).
+            var verifier = _discovery is not null && options.Discovery is { } srv ? TlsEndpointVerifier.Create(srv.TrustedCaFile, options.DialTimeout) : null;
             var policy = options.PickPolicy == running.Options.PickPolicy ? running.PickPolicy : PickPolicyFactory.Create(options.PickPolicy, _random);
             _context.Settings = new LiveSettings(options with { ListenAddress = running.Options.ListenAddress }, policy, new BackendDialer(options.DialTimeout, _time));
             _context.Logger.MinimumLevel = options.LogLevel;
+            if (verifier is not null)
+            {
+                _discovery!.UseVerifier(verifier);
+            }
 
             // With SRV discovery, DNS owns the set (the refresher keeps it current); turning discovery on or off, or
             // pointing it elsewhere, needs a restart. With auto-sync on, the running set is the cluster's; the file's list

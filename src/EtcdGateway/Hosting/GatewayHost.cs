@@ -37,7 +37,7 @@ internal static class GatewayHost
         var context = new GatewayContext(registry, tracker, logger, settings, time);
         using var monitor = new EndpointMonitor(context, time);
         using var sync = new MemberListSync(context, time);
-        using var reloader = new ConfigurationReloader(commandLine, context, listenEndPoint, time, random);
+        using var reloader = new ConfigurationReloader(commandLine, context, listenEndPoint, time, random, discovery);
         var refresher = discovery is null ? null : new SrvEndpointRefresher(discovery, context, time);
         using var engine = EpollGateway.IsSupported ? new EpollGateway(listenSocket, context, RelayEngineSettings.Loops) : null;
         var listener = new GatewayListener(listenSocket, context, time);
