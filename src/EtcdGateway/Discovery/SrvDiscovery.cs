@@ -73,9 +73,10 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
         var endpoints = new List<Endpoint>();
         var dropped = new List<string>();
         var verified = new Dictionary<string, HashSet<IPAddress>>();
+        var verifier = _verifier;
         foreach (var (record, tls) in candidates.DistinctBy(c => Key(c.Record)))
         {
-            var (endpoint, hostTtl, reason) = await ResolveAsync(record, tls, verified, ct);
+            var (endpoint, hostTtl, reason) = await ResolveAsync(record, tls, verifier, verified, ct);
             if (endpoint is null)
             {
                 logger.Warn("dropped discovered endpoint", [
@@ -88,7 +89,11 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
             endpoints.Add(endpoint);
         }
 
-        _verified = verified;
+        // Kept only if no reload came during this round: what was proved then was proved to the old CA file.
+        if (ReferenceEquals(verifier, _verifier))
+        {
+            _verified = verified;
+        }
 
         if (endpoints.Count == 0)
         {
@@ -116,7 +121,7 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
     }
 
     private async Task<(Endpoint? Endpoint, TimeSpan? Ttl, string? Reason)> ResolveAsync(
-        DnsSrvData record, bool tls, Dictionary<string, HashSet<IPAddress>> verified, CancellationToken ct)
+        DnsSrvData record, bool tls, TlsEndpointVerifier verifier, Dictionary<string, HashSet<IPAddress>> verified, CancellationToken ct)
     {
         var host = record.Target;
         HostLookupResult found;
@@ -150,7 +155,7 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
                     continue;
                 }
 
-                var rejection = await _verifier.VerifyAsync(new IPEndPoint(ip, record.Port), host, options.Domain, ct);
+                var rejection = await verifier.VerifyAsync(new IPEndPoint(ip, record.Port), host, options.Domain, ct);
                 if (rejection is null)
                 {
                     passed.Add(ip);

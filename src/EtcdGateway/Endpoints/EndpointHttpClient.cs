@@ -174,6 +174,7 @@ internal sealed class EndpointHttpClient : IDisposable
         var leaf = X509Certificate2.CreateFromPemFile(certFile, keyFile);
         var all = new X509Certificate2Collection();
         all.ImportFromPemFile(certFile);
+        all[0].Dispose();
         var intermediates = new X509Certificate2Collection();
         foreach (var certificate in all.Skip(1))
         {
