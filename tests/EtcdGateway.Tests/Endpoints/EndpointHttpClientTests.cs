@@ -62,6 +62,31 @@ public sealed class EndpointHttpClientTests : IDisposable
     }
 
     [Fact]
+    public async Task Client_Certificate_File_Holding_Leaf_And_Intermediate_Sends_Both_To_A_Member_Trusting_Only_The_Root()
+    {
+        using var client = TestPki.CreateServer(_intermediate, "gateway");
+        var certFile = TestPki.WritePem(Path.Combine(_dir, "client.crt"), client, _intermediate);
+        var keyFile = Path.Combine(_dir, "client.key");
+        await File.WriteAllTextAsync(keyFile, client.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        var sentIntermediate = false;
+        var clientChains = false;
+        await using var member = new LoopbackHttpServer(LoopbackHttpServer.Ok(16), 16, WithChain(), (_, certificate, chain, _) =>
+        {
+            sentIntermediate = chain?.ChainPolicy.ExtraStore.Any(c => c.Thumbprint == _intermediate.Thumbprint) == true;
+            clientChains = certificate is X509Certificate2 presented && PeerCertificateValidator
+                .FromCertificates([X509CertificateLoader.LoadCertificate(_root.RawData)], "the root").Check(presented, chain, ["gateway"]) is null;
+            return clientChains;
+        });
+        using var http = new EndpointHttpClient(Timeout, TimeProvider.System, TestPki.WritePem(Path.Combine(_dir, "root.crt"), _root), certFile, keyFile);
+
+        var response = await http.SendAsync(TlsEndpoint(member.Port), HttpMethod.Get, "/health", null, 1024, CancellationToken.None);
+
+        Assert.True(sentIntermediate, "the member should have received the intermediate with the client certificate");
+        Assert.True(clientChains, "the client certificate should chain to the root through the intermediate it came with");
+        Assert.True(response.StatusCode == 200, $"expected 200: {response}");
+    }
+
+    [Fact]
     public async Task Body_Exactly_At_The_Cap_Is_Read()
     {
         await using var member = new LoopbackHttpServer(LoopbackHttpServer.OkUntilClose, 4096);

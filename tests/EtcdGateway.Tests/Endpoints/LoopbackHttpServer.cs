@@ -8,7 +8,8 @@ namespace EtcdGateway.Tests.Endpoints;
 
 /// <summary>
 /// A stand-in member on 127.0.0.1: each connection (TLS with <paramref name="certificate"/> when given) gets
-/// <paramref name="head"/>, then <paramref name="bodyBytes"/> bytes of 'x', then the connection is closed.
+/// <paramref name="head"/>, then <paramref name="bodyBytes"/> bytes of 'x', then the connection is closed. With
+/// <paramref name="clientCertificateCheck"/> a TLS client must present a certificate that passes it.
 /// </summary>
 internal sealed class LoopbackHttpServer : IAsyncDisposable
 {
@@ -18,9 +19,11 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly SslStreamCertificateContext? _certificate;
     private readonly string _head;
     private readonly long _bodyBytes;
+    private readonly RemoteCertificateValidationCallback? _clientCertificateCheck;
 
-    public LoopbackHttpServer(string head, long bodyBytes, SslStreamCertificateContext? certificate = null)
+    public LoopbackHttpServer(string head, long bodyBytes, SslStreamCertificateContext? certificate = null, RemoteCertificateValidationCallback? clientCertificateCheck = null)
     {
+        _clientCertificateCheck = clientCertificateCheck;
         _head = head;
         _bodyBytes = bodyBytes;
         _certificate = certificate;
@@ -72,7 +75,12 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             {
                 var tls = new SslStream(network);
                 stream = tls;
-                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificateContext = _certificate }, _stop.Token);
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                {
+                    ServerCertificateContext = _certificate,
+                    ClientCertificateRequired = _clientCertificateCheck is not null,
+                    RemoteCertificateValidationCallback = _clientCertificateCheck,
+                }, _stop.Token);
             }
 
             await using (stream)

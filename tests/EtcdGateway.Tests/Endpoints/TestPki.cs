@@ -11,6 +11,7 @@ namespace EtcdGateway.Tests.Endpoints;
 internal static class TestPki
 {
     private static readonly Oid ServerAuth = Oid.FromOidValue("1.3.6.1.5.5.7.3.1", OidGroup.EnhancedKeyUsage);
+    private static readonly Oid ClientAuth = Oid.FromOidValue("1.3.6.1.5.5.7.3.2", OidGroup.EnhancedKeyUsage);
 
     public static X509Certificate2 CreateRoot(string name)
     {
@@ -29,7 +30,7 @@ internal static class TestPki
         return certificate.CopyWithPrivateKey(key);
     }
 
-    /// <summary>A server certificate for <paramref name="dnsNames"/> and 127.0.0.1, with its private key.</summary>
+    /// <summary>A certificate for <paramref name="dnsNames"/> and 127.0.0.1, with its private key, usable by a server and a client.</summary>
     public static X509Certificate2 CreateServer(X509Certificate2 issuer, params string[] dnsNames)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -44,7 +45,7 @@ internal static class TestPki
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ServerAuth], critical: false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ServerAuth, ClientAuth], critical: false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false));
         using var certificate = request.Create(issuer, issuer.NotBefore, issuer.NotAfter, Serial());
