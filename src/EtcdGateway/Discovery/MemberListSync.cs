@@ -10,6 +10,12 @@ namespace EtcdGateway.Discovery;
 /// </summary>
 internal sealed class MemberListSync(EndpointSetUpdater updater, EndpointRegistry registry, JsonLogger logger, Func<MemberListSyncSettings> settings, TimeProvider time) : IDisposable
 {
+    /// <summary>
+    /// A member entry is a few hundred bytes, so even a cluster far past etcd's recommended seven members answers in a few
+    /// KiB; 4 MiB leaves room for thousands of URLs while a runaway answer is refused before it costs real memory.
+    /// </summary>
+    internal const int MaxBodyBytes = 4 * 1024 * 1024;
+
     private EndpointHttpClient? _http;
     private Health.HealthOptions? _httpOptions;
     private string? _lastError;
@@ -43,7 +49,7 @@ internal sealed class MemberListSync(EndpointSetUpdater updater, EndpointRegistr
         string? error = null;
         foreach (var endpoint in snapshot.Available.Concat(snapshot.Routable).Distinct())
         {
-            var response = await http.SendAsync(endpoint, HttpMethod.Post, "/v3/cluster/member/list", "{}", stopping);
+            var response = await http.SendAsync(endpoint, HttpMethod.Post, "/v3/cluster/member/list", "{}", MaxBodyBytes, stopping);
             if (response.StatusCode != 200)
             {
                 error = $"{endpoint.Name}: {response.Error ?? $"HTTP {response.StatusCode}"}";
@@ -104,11 +110,14 @@ internal sealed class MemberListSync(EndpointSetUpdater updater, EndpointRegistr
         updater.Replace(endpoints, "member-list");
     }
 
-    /// <summary>Built from the health settings (TLS files, timeout) and rebuilt when a reload changes them.</summary>
+    /// <summary>
+    /// Built from the health settings (TLS files, timeout) and rebuilt after every reload: the options are compared by
+    /// reference, so the certificate and CA files are read again even when their paths stayed the same.
+    /// </summary>
     private EndpointHttpClient Client()
     {
         var health = settings().Health;
-        if (_http is null || health != _httpOptions)
+        if (_http is null || !ReferenceEquals(health, _httpOptions))
         {
             _http?.Dispose();
 

@@ -18,7 +18,19 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
     /// </summary>
     private Dictionary<string, HashSet<IPAddress>> _verified = [];
 
+    private TlsEndpointVerifier _verifier = verifier;
+
     public SrvDiscoveryOptions Options => options;
+
+    /// <summary>
+    /// SIGHUP: checks from now on use <paramref name="reloaded"/> (the CA file read again), and every target proves itself
+    /// anew at the next round, since what the old CA vouched for may no longer be trusted.
+    /// </summary>
+    public void UseVerifier(TlsEndpointVerifier reloaded)
+    {
+        _verifier = reloaded;
+        _verified = [];
+    }
 
     public async Task<SrvDiscoveryResult> DiscoverAsync(CancellationToken ct)
     {
@@ -61,9 +73,10 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
         var endpoints = new List<Endpoint>();
         var dropped = new List<string>();
         var verified = new Dictionary<string, HashSet<IPAddress>>();
+        var verifier = _verifier;
         foreach (var (record, tls) in candidates.DistinctBy(c => Key(c.Record)))
         {
-            var (endpoint, hostTtl, reason) = await ResolveAsync(record, tls, verified, ct);
+            var (endpoint, hostTtl, reason) = await ResolveAsync(record, tls, verifier, verified, ct);
             if (endpoint is null)
             {
                 logger.Warn("dropped discovered endpoint", [
@@ -76,7 +89,11 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
             endpoints.Add(endpoint);
         }
 
-        _verified = verified;
+        // Kept only if no reload came during this round: what was proved then was proved to the old CA file.
+        if (ReferenceEquals(verifier, _verifier))
+        {
+            _verified = verified;
+        }
 
         if (endpoints.Count == 0)
         {
@@ -104,7 +121,7 @@ internal sealed class SrvDiscovery(SrvDiscoveryOptions options, DnsResolver reso
     }
 
     private async Task<(Endpoint? Endpoint, TimeSpan? Ttl, string? Reason)> ResolveAsync(
-        DnsSrvData record, bool tls, Dictionary<string, HashSet<IPAddress>> verified, CancellationToken ct)
+        DnsSrvData record, bool tls, TlsEndpointVerifier verifier, Dictionary<string, HashSet<IPAddress>> verified, CancellationToken ct)
     {
         var host = record.Target;
         HostLookupResult found;

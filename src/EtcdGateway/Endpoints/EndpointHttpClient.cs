@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Net;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using EtcdGateway.Logging;
@@ -10,50 +11,74 @@ namespace EtcdGateway.Endpoints;
 /// <summary>
 /// Small HTTP/1.1 exchanges with one specific endpoint (health probes, member-list sync). It dials through our own
 /// dialer so the request reaches exactly that endpoint's addresses, uses a fresh connection each time (a probe must
-/// prove new connections work), and speaks TLS to TLS endpoints, verified against the given CA.
+/// prove new connections work), and speaks TLS to TLS endpoints, verified by <see cref="PeerCertificateValidator"/>.
+/// The certificate and CA files are read when the client is made; a reload makes a new one.
 /// </summary>
 internal sealed class EndpointHttpClient : IDisposable
 {
     private static readonly HttpRequestOptionsKey<Endpoint> EndpointKey = new("etcd-gateway.endpoint");
     private static readonly HttpRequestOptionsKey<bool> ConnectedKey = new("etcd-gateway.connected");
+    private static readonly HttpRequestOptionsKey<string> RejectionKey = new("etcd-gateway.certificate-rejection");
 
     private readonly HttpClient _client;
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
+    private readonly PeerCertificateValidator _validator;
+    private readonly SslStreamCertificateContext? _clientCertificate;
+    private readonly string? _alternativeName;
 
     public EndpointHttpClient(TimeSpan timeout, TimeProvider time, string? caCertFile = null, string? certFile = null, string? keyFile = null, string? alternativeName = null)
     {
         _time = time;
         _timeout = timeout;
+        _alternativeName = alternativeName;
+        _validator = caCertFile is null ? PeerCertificateValidator.SystemRoots : PeerCertificateValidator.Load(caCertFile, $"the CA file {caCertFile}");
+        _clientCertificate = certFile is not null && keyFile is not null ? LoadClientCertificate(certFile, keyFile) : null;
         var dialer = new EndpointDialer(timeout, time);
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.Zero,
+
+            // The connection (TLS included) is made apart from the request and could outlive its timeout.
+            ConnectTimeout = timeout,
             ConnectCallback = async (context, cancellationToken) =>
             {
                 var request = context.InitialRequestMessage;
                 request.Options.TryGetValue(EndpointKey, out var endpoint);
                 var socket = await dialer.DialAsync(endpoint!, cancellationToken);
                 request.Options.Set(ConnectedKey, true);
-                return new NetworkStream(socket, ownsSocket: true);
+                var stream = new NetworkStream(socket, ownsSocket: true);
+                if (!endpoint!.Address.Tls)
+                {
+                    return stream;
+                }
+
+                try
+                {
+                    return await AuthenticateAsync(stream, endpoint, request, cancellationToken);
+                }
+                catch
+                {
+                    await stream.DisposeAsync();
+                    throw;
+                }
             },
         };
-        handler.SslOptions.RemoteCertificateValidationCallback = CertificateValidator(caCertFile, alternativeName);
-        if (certFile is not null && keyFile is not null)
-        {
-            handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(certFile, keyFile)];
-        }
 
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>Sends one request to <paramref name="endpoint"/>; never throws for network or protocol failures.</summary>
-    public async Task<EndpointHttpResponse> SendAsync(Endpoint endpoint, HttpMethod method, string path, string? jsonBody, CancellationToken stopping)
+    /// <summary>
+    /// Sends one request to <paramref name="endpoint"/>; never throws for network or protocol failures. A body longer than
+    /// <paramref name="maxBodyBytes"/> is not read: the answer counts as failed, so a member cannot make us buffer without end.
+    /// </summary>
+    public async Task<EndpointHttpResponse> SendAsync(Endpoint endpoint, HttpMethod method, string path, string? jsonBody, int maxBodyBytes, CancellationToken stopping)
     {
-        var scheme = endpoint.Address.Tls ? "https" : "http";
-        using var request = new HttpRequestMessage(method, new Uri($"{scheme}://{endpoint.Address}{path}"));
+        // Always http:// to the handler: for a TLS endpoint the connect callback has already wrapped the connection in TLS,
+        // checked by our validator, which then knows the endpoint and can say why a certificate was refused.
+        using var request = new HttpRequestMessage(method, new Uri($"http://{endpoint.Address}{path}"));
         request.Options.Set(EndpointKey, endpoint);
         request.Headers.ConnectionClose = true;
         if (jsonBody is not null)
@@ -65,15 +90,17 @@ internal sealed class EndpointHttpClient : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
         try
         {
-            using var response = await _client.SendAsync(request, linked.Token);
-            var body = await response.Content.ReadAsStringAsync(linked.Token);
-            return new EndpointHttpResponse((int)response.StatusCode, body, true, null);
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            var body = await ReadBodyAsync(response.Content, maxBodyBytes, linked.Token);
+            return body is null
+                ? new EndpointHttpResponse(null, "", true, $"the answer's body is larger than {maxBodyBytes} bytes (HTTP {(int)response.StatusCode})")
+                : new EndpointHttpResponse((int)response.StatusCode, body, true, null);
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or SocketException)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or SocketException or AuthenticationException)
         {
             var connected = request.Options.TryGetValue(ConnectedKey, out var c) && c;
-            var error = timeout.IsCancellationRequested
-                ? $"no answer within {GoDuration.Format(_timeout)}" + (connected ? " (connection accepted)" : "")
+            var error = request.Options.TryGetValue(RejectionKey, out var rejection) ? rejection
+                : timeout.IsCancellationRequested ? $"no answer within {GoDuration.Format(_timeout)}" + (connected ? " (connection accepted)" : "")
                 : Innermost(e).Message;
             return new EndpointHttpResponse(null, "", connected, error);
         }
@@ -81,34 +108,80 @@ internal sealed class EndpointHttpClient : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    private static RemoteCertificateValidationCallback CertificateValidator(string? caCertFile, string? alternativeName)
+    private async Task<Stream> AuthenticateAsync(NetworkStream stream, Endpoint endpoint, HttpRequestMessage request, CancellationToken ct)
     {
         // A name mismatch is forgiven when the certificate names the alternative (the discovery domain) instead.
-        bool NameFits(X509Certificate? certificate, SslPolicyErrors errors) =>
-            !errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)
-            || (alternativeName is not null && certificate is X509Certificate2 full && full.MatchesHostname(alternativeName));
-
-        if (caCertFile is null)
+        string[] names = _alternativeName is null ? [endpoint.Address.Host] : [endpoint.Address.Host, _alternativeName];
+        var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+        try
         {
-            return (_, certificate, _, errors) => NameFits(certificate, errors) && (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None;
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = endpoint.Address.Host,
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+                ClientCertificateContext = _clientCertificate,
+                RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+                {
+                    var rejection = _validator.Check(certificate, chain, names);
+                    if (rejection is not null)
+                    {
+                        request.Options.Set(RejectionKey, rejection);
+                    }
+
+                    return rejection is null;
+                },
+            }, ct);
+            return tls;
+        }
+        catch
+        {
+            await tls.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The body as text, or null when it is longer than <paramref name="maxBytes"/>.</summary>
+    private static async Task<string?> ReadBodyAsync(HttpContent content, int maxBytes, CancellationToken ct)
+    {
+        if (content.Headers.ContentLength > maxBytes)
+        {
+            return null;
         }
 
-        var roots = new X509Certificate2Collection();
-        roots.ImportFromPemFile(caCertFile);
-        return (_, certificate, _, errors) =>
+        await using var body = await content.ReadAsStreamAsync(ct);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
         {
-            // The name must still match; only the trust anchor is ours instead of the system's.
-            if (certificate is null || !NameFits(certificate, errors) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+            if (buffer.Length + read > maxBytes)
             {
-                return false;
+                return null;
             }
 
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-        };
+            buffer.Write(chunk, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>
+    /// <c>--health-cert</c> may hold the client certificate followed by the intermediates that issued it, as a PKI hands
+    /// them out; they are sent with it, so a member that trusts only the root accepts it.
+    /// </summary>
+    private static SslStreamCertificateContext LoadClientCertificate(string certFile, string keyFile)
+    {
+        var leaf = X509Certificate2.CreateFromPemFile(certFile, keyFile);
+        var all = new X509Certificate2Collection();
+        all.ImportFromPemFile(certFile);
+        all[0].Dispose();
+        var intermediates = new X509Certificate2Collection();
+        foreach (var certificate in all.Skip(1))
+        {
+            intermediates.Add(certificate);
+        }
+
+        return SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
     }
 
     private static Exception Innermost(Exception e)

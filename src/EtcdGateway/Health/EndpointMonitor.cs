@@ -61,7 +61,9 @@ internal sealed class EndpointMonitor(
 
     private EndpointProbe ProbeFor(HealthOptions options)
     {
-        if (_probe is null || _probeOptions != options)
+        // Compared by reference, not value: every reload makes new options, and a new client reads the certificate and CA
+        // files again, so SIGHUP applies a renewed certificate or CA bundle under the same path.
+        if (_probe is null || !ReferenceEquals(_probeOptions, options))
         {
             _http?.Dispose();
             _http = new EndpointHttpClient(options.Timeout, time, options.CaCertFile, options.CertFile, options.KeyFile, options.AlternativeCertificateName);

@@ -11,6 +11,12 @@ internal sealed class EndpointProbe(HealthOptions options, EndpointHttpClient ht
     /// <summary>Go's TLS server says this when plain HTTP reaches a TLS port: the member is alive, its /health out of our reach.</summary>
     private const string PlainHttpToTlsPort = "Client sent an HTTP request to an HTTPS server";
 
+    /// <summary>
+    /// etcd's answer is some twenty bytes and Go's error pages a few hundred; anything near this is not etcd, and a probe
+    /// that runs every interval against every member must not buffer whatever a broken or hostile endpoint streams.
+    /// </summary>
+    internal const int MaxBodyBytes = 64 * 1024;
+
     public async Task<ProbeResult> ProbeAsync(Endpoint endpoint, CancellationToken stopping)
     {
         var useHttp = options.Mode switch
@@ -24,7 +30,7 @@ internal sealed class EndpointProbe(HealthOptions options, EndpointHttpClient ht
 
     private async Task<ProbeResult> ProbeHttpAsync(Endpoint endpoint, CancellationToken stopping)
     {
-        var response = await http.SendAsync(endpoint, HttpMethod.Get, "/health", null, stopping);
+        var response = await http.SendAsync(endpoint, HttpMethod.Get, "/health", null, MaxBodyBytes, stopping);
         if (!response.Answered)
         {
             return new ProbeResult(response.Connected ? EndpointHealth.AcceptsTcp : EndpointHealth.Unreachable, $"health probe: {response.Error}");

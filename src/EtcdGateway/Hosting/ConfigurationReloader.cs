@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using EtcdGateway.Balancing;
 using EtcdGateway.Cli;
+using EtcdGateway.Discovery;
 using EtcdGateway.Endpoints;
 using EtcdGateway.Logging;
 
@@ -9,8 +10,9 @@ namespace EtcdGateway.Hosting;
 
 /// <summary>
 /// SIGHUP: re-reads <c>--config-file</c> (with the command-line flags on top, as at start) and applies the endpoints and the
-/// health, balancing and timing settings live. Open connections are not touched. A bad file is logged and the running
-/// configuration kept. Settings that need a new listening socket are reported and left as they are.
+/// health, balancing and timing settings live. Certificate and CA files are read again, so a renewed file under the same
+/// path takes effect. Open connections are not touched. A bad file is logged and the running configuration kept.
+/// Settings that need a new listening socket are reported and left as they are.
 /// </summary>
 internal sealed class ConfigurationReloader : IDisposable
 {
@@ -21,12 +23,15 @@ internal sealed class ConfigurationReloader : IDisposable
     private readonly JsonLogger _logger;
     private readonly IPEndPoint _listenEndPoint;
     private readonly Random _random;
+    private readonly SrvDiscovery? _discovery;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly PosixSignalRegistration _registration;
 
     public ConfigurationReloader(
-        ParsedFlags commandLine, LiveSettings settings, EndpointPicker picker, EndpointSetUpdater updater, JsonLogger logger, IPEndPoint listenEndPoint, Random random)
+        ParsedFlags commandLine, LiveSettings settings, EndpointPicker picker, EndpointSetUpdater updater, JsonLogger logger, IPEndPoint listenEndPoint, Random random,
+        SrvDiscovery? discovery = null)
     {
+        _discovery = discovery;
         _commandLine = commandLine;
         _settings = settings;
         _picker = picker;
@@ -70,6 +75,9 @@ internal sealed class ConfigurationReloader : IDisposable
                     new("listen-addr", running.ListenAddress.ToString()), new("configured", options.ListenAddress.ToString())]);
             }
 
+            // Read before anything is applied, so a CA file that cannot be read keeps the running configuration. The health
+            // probe and member-list sync read their files again on their next round (a reload gives them new options).
+            var verifier = _discovery is not null && options.Discovery is { } srv ? TlsEndpointVerifier.Create(srv.TrustedCaFile, options.DialTimeout) : null;
             if (options.PickPolicy != running.PickPolicy)
             {
                 _picker.Policy = PickPolicyFactory.Create(options.PickPolicy, _random);
@@ -77,6 +85,10 @@ internal sealed class ConfigurationReloader : IDisposable
 
             _settings.Options = options with { ListenAddress = running.ListenAddress };
             _logger.MinimumLevel = options.LogLevel;
+            if (verifier is not null)
+            {
+                _discovery!.UseVerifier(verifier);
+            }
 
             // With SRV discovery, DNS owns the set (the refresher keeps it current); turning discovery on or off, or
             // pointing it elsewhere, needs a restart. With auto-sync on, the running set is the cluster's; the file's list

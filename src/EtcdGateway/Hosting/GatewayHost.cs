@@ -44,7 +44,7 @@ internal static class GatewayHost
         using var monitor = new EndpointMonitor(registry, tracker, metrics, logger,
             () => new MonitorSettings(settings.Options.Health, settings.Options.RetryDelay, settings.Options.DialTimeout), time);
         using var sync = new MemberListSync(updater, registry, logger, () => new MemberListSyncSettings(settings.Options.AutoSyncInterval, settings.Options.Health), time);
-        using var reloader = new ConfigurationReloader(commandLine, settings, picker, updater, logger, listenEndPoint, random);
+        using var reloader = new ConfigurationReloader(commandLine, settings, picker, updater, logger, listenEndPoint, random, discovery);
         var refresher = discovery is null ? null : new SrvEndpointRefresher(discovery, updater, registry, logger, time);
         using var dataPath = createDataPath(new DataPathParts(listenSocket, tracker, picker, metrics, logger, () => settings.Options.DialTimeout, time));
         var listen = listenSocket.LocalEndPoint?.ToString() ?? options.ListenAddress.ToString();

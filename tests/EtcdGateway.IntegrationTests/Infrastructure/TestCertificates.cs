@@ -20,6 +20,14 @@ public sealed class TestCertificates : IDisposable
         return authority;
     }
 
+    /// <summary>Creates an intermediate CA named <paramref name="name"/>, signed by the root <paramref name="issuer"/>.</summary>
+    public TestCertificateAuthority CreateIntermediateAuthority(string name, TestCertificateAuthority issuer)
+    {
+        var authority = issuer.CreateIntermediate(name);
+        _authorities.Add(authority);
+        return authority;
+    }
+
     public void Dispose()
     {
         foreach (var authority in _authorities)

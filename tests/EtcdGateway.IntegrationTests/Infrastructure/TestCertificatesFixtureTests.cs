@@ -47,6 +47,28 @@ public sealed class TestCertificatesFixtureTests
     }
 
     [Fact]
+    public async Task Intermediate_issued_chain_file_verifies_against_the_root_only_with_its_intermediate()
+    {
+        using var certificates = new TestCertificates();
+        var root = certificates.CreateAuthority("pki-root");
+        var intermediate = certificates.CreateIntermediateAuthority("pki-intermediate", root);
+
+        var chain = intermediate.IssueServerCertificate(["localhost"], [IPAddress.Loopback]);
+        var leafOnly = intermediate.IssueServerCertificate(["localhost"], [IPAddress.Loopback], withIntermediates: false);
+
+        // openssl verifies the first certificate of the file; -untrusted offers the rest as intermediates, as a TLS peer sends them.
+        var bundle = new X509Certificate2Collection();
+        bundle.ImportFromPemFile(chain.CertificatePath);
+        Assert.Equal(["CN=localhost", "CN=pki-intermediate"], bundle.Select(c => c.Subject));
+        var verified = await RunOpenSslAsync("verify", "-CAfile", root.CertificatePath, "-untrusted", chain.CertificatePath, chain.CertificatePath);
+        Assert.True(verified.Succeeded, verified.ToString());
+        var withoutIntermediate = await RunOpenSslAsync("verify", "-CAfile", root.CertificatePath, leafOnly.CertificatePath);
+        Assert.False(withoutIntermediate.Succeeded, withoutIntermediate.ToString());
+        Assert.Same(root, intermediate.Root);
+        Assert.True(intermediate.Trusts(bundle[0]));
+    }
+
+    [Fact]
     public void Disposing_deletes_every_file()
     {
         var certificates = new TestCertificates();
