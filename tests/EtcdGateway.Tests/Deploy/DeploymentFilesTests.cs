@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using EtcdGateway.Cli;
-using Xunit.Abstractions;
 using YamlDotNet.RepresentationModel;
 
 namespace EtcdGateway.Tests.Deploy;

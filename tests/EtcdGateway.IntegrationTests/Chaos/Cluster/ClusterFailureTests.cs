@@ -1,5 +1,3 @@
-using Xunit.Abstractions;
-
 namespace EtcdGateway.IntegrationTests.Chaos.Cluster;
 
 /// <summary>
