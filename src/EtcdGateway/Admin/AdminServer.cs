@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using EtcdGateway.Cli;
 using EtcdGateway.Endpoints;
+using EtcdGateway.Logging;
 using EtcdGateway.Relay;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -45,7 +46,22 @@ internal sealed class AdminServer : IAsyncDisposable
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
         });
         var app = builder.Build();
-        app.Run(http => HandleAsync(http, context, listen));
+        app.Run(async http =>
+        {
+            try
+            {
+                await HandleAsync(http, context, listen);
+            }
+            catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
+            {
+                // Kestrel's own logging is off, so without this a failing page would be a bare 500 and no trace.
+                context.Logger.Error("admin request failed", [new("path", http.Request.Path.Value), .. LogField.Unexpected(e)]);
+                if (!http.Response.HasStarted)
+                {
+                    http.Response.StatusCode = 500;
+                }
+            }
+        });
         try
         {
             await app.StartAsync();

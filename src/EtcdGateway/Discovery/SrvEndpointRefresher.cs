@@ -53,7 +53,7 @@ internal sealed class SrvEndpointRefresher(SrvDiscovery discovery, GatewayContex
             {
                 // A background loop must never take the gateway down; log it and try again later.
                 failing = true;
-                context.Logger.Error("unexpected error in SRV discovery; keeping the last good endpoint set", [LogField.Error(e), new("type", e.GetType().Name)]);
+                context.Logger.Error("unexpected error in SRV discovery; keeping the last good endpoint set", [.. LogField.Unexpected(e)]);
                 wait = MinimumInterval;
             }
         }

@@ -50,7 +50,7 @@ internal sealed class EndpointMonitor(GatewayContext context, TimeProvider time)
             catch (Exception e)
             {
                 // This loop is what brings endpoints back; it must outlive any one bad round.
-                context.Logger.Error("endpoint monitor round failed; trying again next interval", [LogField.Error(e), new("type", e.GetType().Name)]);
+                context.Logger.Error("endpoint monitor round failed; trying again next interval", [.. LogField.Unexpected(e)]);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None);
             }
         }

@@ -93,7 +93,7 @@ internal sealed class ClientConnection : IRelayConnection
         catch (Exception e)
         {
             // Nothing may escape a fire-and-forget connection task; log it and drop this one connection only.
-            _context.Logger.Error("unexpected error in client connection", [LogField.Error(e), new("type", e.GetType().Name)]);
+            _context.Logger.Error("unexpected error in client connection", [.. LogField.Unexpected(e)]);
             Abort();
         }
         finally
