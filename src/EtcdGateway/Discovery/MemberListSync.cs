@@ -34,6 +34,11 @@ internal sealed class MemberListSync(GatewayContext context, TimeProvider time) 
             {
                 return;
             }
+            catch (Exception e)
+            {
+                // Expected failures are handled in SyncOnceAsync; anything else must not end the loop for good.
+                context.Logger.Error("unexpected error in member list sync; keeping the current endpoints", [.. LogField.Unexpected(e)]);
+            }
         }
     }
 
