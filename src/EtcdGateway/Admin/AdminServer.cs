@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text;
 using EtcdGateway.Cli;
 using EtcdGateway.Endpoints;
+using EtcdGateway.Logging;
 using EtcdGateway.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -45,7 +46,22 @@ internal sealed class AdminServer : IAsyncDisposable
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
         });
         var app = builder.Build();
-        app.Run(http => HandleAsync(http, sources));
+        app.Run(async http =>
+        {
+            try
+            {
+                await HandleAsync(http, sources);
+            }
+            catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
+            {
+                // Kestrel's own logging is off, so without this a failing page would be a bare 500 and no trace.
+                sources.Logger.Error("admin request failed", [new("path", http.Request.Path.Value), .. LogField.Unexpected(e)]);
+                if (!http.Response.HasStarted)
+                {
+                    http.Response.StatusCode = 500;
+                }
+            }
+        });
         try
         {
             await app.StartAsync();

@@ -1,9 +1,10 @@
 using EtcdGateway.Cli;
 using EtcdGateway.Endpoints;
+using EtcdGateway.Logging;
 using EtcdGateway.Metrics;
 
 namespace EtcdGateway.Admin;
 
 /// <summary>What the admin listener reads its answers from: counters, the endpoint snapshot and the options in force, never the data path itself.</summary>
 internal sealed record AdminSources(
-    EndpointRegistry Registry, ConnectionTracker Tracker, GatewayMetrics Metrics, LiveSettings Settings, TimeProvider Time, DateTimeOffset StartTime, string Listen);
+    EndpointRegistry Registry, ConnectionTracker Tracker, GatewayMetrics Metrics, LiveSettings Settings, TimeProvider Time, DateTimeOffset StartTime, string Listen, JsonLogger Logger);

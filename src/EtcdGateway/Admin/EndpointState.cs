@@ -11,7 +11,4 @@ internal static class EndpointState
 
     public static string Of(EndpointStatus status, EndpointSnapshot snapshot) =>
         status.IsAvailable ? Up : snapshot.IsPanic && snapshot.Routable.Contains(status.Endpoint) ? Panic : Down;
-
-    /// <summary>The health verdict as /status writes it: <c>healthy</c>, <c>answering</c>, <c>acceptstcp</c>, ...</summary>
-    public static string HealthName(EndpointHealth health) => health.ToString().ToLowerInvariant();
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text;
 using EtcdGateway.Cli;
+using EtcdGateway.Endpoints;
 using EtcdGateway.Logging;
 
 namespace EtcdGateway.Admin;
@@ -138,7 +139,7 @@ internal static class StatusCommand
             {
                 rows.Add(
                 [
-                    Text(endpoint, "address"), Text(endpoint, "state"), Text(endpoint, "health"), Text(endpoint, "source"),
+                    Text(endpoint, "address"), Text(endpoint, "state"), HealthWords(Text(endpoint, "health")), Text(endpoint, "source"),
                     Count(endpoint, "activeConnections"), Count(endpoint, "totalConnections"),
                     Bytes(endpoint, "bytesIn"), Bytes(endpoint, "bytesOut"), Count(endpoint, "dialFailures"),
                     Ago(endpoint, "lastChange", serverNow), Text(endpoint, "lastError"),
@@ -212,6 +213,14 @@ internal static class StatusCommand
         "down" => Red,
         "panic" => Yellow,
         _ => null,
+    };
+
+    /// <summary>/status's health names as a person reads them; a name this version does not know is shown as sent.</summary>
+    private static string HealthWords(string name) => name switch
+    {
+        EndpointHealthNames.NotChecked => "not checked",
+        EndpointHealthNames.AcceptsTcpOnly => "accepts TCP only",
+        _ => name,
     };
 
     private static string Paint(string text, string? code) => code is null ? text : code + text + Reset;

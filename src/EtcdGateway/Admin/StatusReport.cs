@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using EtcdGateway.Balancing;
 using EtcdGateway.Cli;
+using EtcdGateway.Endpoints;
 
 namespace EtcdGateway.Admin;
 
@@ -31,7 +32,7 @@ internal static class StatusReport
             json.WriteStartObject();
             json.WriteString("address", status.Endpoint.Name);
             json.WriteString("state", EndpointState.Of(status, snapshot));
-            json.WriteString("health", EndpointState.HealthName(status.Health));
+            json.WriteString("health", EndpointHealthNames.Of(status.Health));
             json.WriteString("source", status.Source);
             json.WriteNumber("activeConnections", stats.Active);
             json.WriteNumber("totalConnections", stats.Total);

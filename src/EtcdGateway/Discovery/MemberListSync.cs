@@ -38,6 +38,11 @@ internal sealed class MemberListSync(EndpointSetUpdater updater, EndpointRegistr
             {
                 return;
             }
+            catch (Exception e)
+            {
+                // Expected failures are handled in SyncOnceAsync; anything else must not end the loop for good.
+                logger.Error("unexpected error in member list sync; keeping the current endpoints", [.. LogField.Unexpected(e)]);
+            }
         }
     }
 

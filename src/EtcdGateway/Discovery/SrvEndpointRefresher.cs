@@ -53,7 +53,7 @@ internal sealed class SrvEndpointRefresher(SrvDiscovery discovery, EndpointSetUp
             {
                 // A background loop must never take the gateway down; log it and try again later.
                 failing = true;
-                logger.Error("unexpected error in SRV discovery; keeping the last good endpoint set", [LogField.Error(e), new("type", e.GetType().Name)]);
+                logger.Error("unexpected error in SRV discovery; keeping the last good endpoint set", [.. LogField.Unexpected(e)]);
                 wait = MinimumInterval;
             }
         }

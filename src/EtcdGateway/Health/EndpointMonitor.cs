@@ -51,7 +51,7 @@ internal sealed class EndpointMonitor(
             catch (Exception e)
             {
                 // This loop is what brings endpoints back; it must outlive any one bad round.
-                logger.Error("endpoint monitor round failed; trying again next interval", [LogField.Error(e), new("type", e.GetType().Name)]);
+                logger.Error("endpoint monitor round failed; trying again next interval", [.. LogField.Unexpected(e)]);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None);
             }
         }

@@ -109,10 +109,16 @@ internal sealed class ConfigurationReloader : IDisposable
             _logger.Info("reloaded configuration", [new("config-file", file)]);
             return true;
         }
+        catch (UsageException e)
+        {
+            // A bad file or value, or a name that does not resolve: the message says which.
+            _logger.Error("cannot reload configuration; keeping the running configuration", [LogField.Error(e)]);
+            return false;
+        }
         catch (Exception e)
         {
-            // UsageException for a bad file or value; anything else is just as much a reason to keep what runs.
-            _logger.Error("cannot reload configuration; keeping the running configuration", [LogField.Error(e)]);
+            // Anything else is a fault of ours, and just as much a reason to keep what runs.
+            _logger.Error("cannot reload configuration; keeping the running configuration", [.. LogField.Unexpected(e)]);
             return false;
         }
         finally

@@ -192,7 +192,7 @@ internal sealed class EventLoop : IDisposable
                 }
                 catch (Exception e)
                 {
-                    _parts.Logger.Error("unexpected error in the relay event loop", [LogField.Error(e), new("type", e.GetType().Name)]);
+                    _parts.Logger.Error("unexpected error in the relay event loop", [.. LogField.Unexpected(e)]);
                 }
             }
 
@@ -222,7 +222,7 @@ internal sealed class EventLoop : IDisposable
     /// <summary>Nothing may escape into the loop: log it and reset this one connection only.</summary>
     private void OnConnectionFault(RelayConnection connection, Exception e)
     {
-        _parts.Logger.Error("unexpected error in client connection", [LogField.Error(e), new("type", e.GetType().Name)]);
+        _parts.Logger.Error("unexpected error in client connection", [.. LogField.Unexpected(e)]);
         try
         {
             connection.ResetBothSides();

@@ -40,6 +40,7 @@ public class StatusPageBrowserTests
         foreach (var member in members)
         {
             Assert.Equal("up", StateInDom(dom, member));
+            Assert.Equal("healthy", HealthInDom(dom, member));
         }
 
         Assert.DoesNotContain("class=\"stale\"", dom, StringComparison.Ordinal);
@@ -53,6 +54,9 @@ public class StatusPageBrowserTests
             await WaitForStateAsync(admin, members[victim], "down");
             dom = await DumpDomAsync($"{admin}/");
             Assert.Equal("down", StateInDom(dom, members[victim]));
+
+            // A frozen process still completes TCP handshakes but never answers: the page says so in words.
+            Assert.Equal("accepts TCP only", HealthInDom(dom, members[victim]));
             foreach (var member in members.Where((_, i) => i != victim))
             {
                 Assert.Equal("up", StateInDom(dom, member));
@@ -69,11 +73,26 @@ public class StatusPageBrowserTests
     /// <summary>The <c>data-state</c> of the state cell in the row whose <c>data-endpoint</c> is <paramref name="address"/>.</summary>
     private static string StateInDom(string dom, string address)
     {
+        var row = RowInDom(dom, address);
+        var state = Regex.Match(row, "\\sdata-state=\"([^\"]*)\"");
+        Assert.True(state.Success, $"the row for {address} has no data-state cell:\n{row}");
+        return state.Groups[1].Value;
+    }
+
+    /// <summary>The text of the Health cell in the row whose <c>data-endpoint</c> is <paramref name="address"/>.</summary>
+    private static string HealthInDom(string dom, string address)
+    {
+        var row = RowInDom(dom, address);
+        var health = Regex.Match(row, "<td[^>]*\\sdata-label=\"Health\"[^>]*>([^<]*)</td>");
+        Assert.True(health.Success, $"the row for {address} has no Health cell:\n{row}");
+        return System.Net.WebUtility.HtmlDecode(health.Groups[1].Value);
+    }
+
+    private static string RowInDom(string dom, string address)
+    {
         var row = Regex.Match(dom, $"<tr[^>]*\\sdata-endpoint=\"{Regex.Escape(address)}\"[^>]*>(.*?)</tr>", RegexOptions.Singleline);
         Assert.True(row.Success, $"no element with data-endpoint=\"{address}\" in the rendered page:\n{dom}");
-        var state = Regex.Match(row.Groups[1].Value, "\\sdata-state=\"([^\"]*)\"");
-        Assert.True(state.Success, $"the row for {address} has no data-state cell:\n{row.Value}");
-        return state.Groups[1].Value;
+        return row.Value;
     }
 
     /// <summary>Polls the gateway's <c>GET /status</c> until <paramref name="address"/> is in <paramref name="state"/>.</summary>

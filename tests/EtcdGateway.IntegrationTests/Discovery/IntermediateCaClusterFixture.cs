@@ -24,7 +24,7 @@ public sealed class IntermediateCaClusterFixture : IAsyncLifetime
     /// <summary>A root that issued nothing the cluster serves.</summary>
     public TestCertificateAuthority Unrelated { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Root = _certificates.CreateAuthority("pki-root");
         Intermediate = _certificates.CreateIntermediateAuthority("pki-intermediate", Root);
@@ -40,7 +40,7 @@ public sealed class IntermediateCaClusterFixture : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Cluster is not null)
         {

@@ -11,9 +11,9 @@ public sealed class PlainDiscoveryClusterFixture : IAsyncLifetime
 {
     public EtcdCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await EtcdCluster.StartAsync(5);
+    public async ValueTask InitializeAsync() => Cluster = await EtcdCluster.StartAsync(5);
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Cluster is not null)
         {

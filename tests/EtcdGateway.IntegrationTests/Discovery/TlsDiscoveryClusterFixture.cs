@@ -21,7 +21,7 @@ public sealed class TlsDiscoveryClusterFixture : IAsyncLifetime
     /// <summary>A CA that issued nothing the cluster serves.</summary>
     public TestCertificateAuthority Unrelated { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Authority = _certificates.CreateAuthority("discovery-ca");
         Unrelated = _certificates.CreateAuthority("unrelated-ca");
@@ -37,7 +37,7 @@ public sealed class TlsDiscoveryClusterFixture : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Cluster is not null)
         {

@@ -9,13 +9,13 @@ public sealed class ClusterWithGatewayFixture : IAsyncLifetime
 
     public GatewayProcess Gateway { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Cluster = await EtcdCluster.StartAsync(3);
         Gateway = await GatewayProcess.StartAsync([$"--endpoints={Cluster.ClientEndpoints}"]);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await Gateway.DisposeAsync();
         await Cluster.DisposeAsync();

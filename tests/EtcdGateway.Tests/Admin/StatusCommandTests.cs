@@ -27,12 +27,12 @@ public class StatusCommandTests
               "dialFailures": 0, "lastError": null, "lastChange": "2026-11-21T01:00:00.000Z"
             },
             {
-              "address": "127.0.0.1:22379", "state": "down", "health": "acceptstcp", "source": "config-file",
+              "address": "127.0.0.1:22379", "state": "down", "health": "accepts-tcp-only", "source": "config-file",
               "activeConnections": 0, "totalConnections": 38, "bytesIn": 2411724, "bytesOut": 987654321,
               "dialFailures": 3, "lastError": "health probe: timed out after 500ms", "lastChange": "2026-11-21T02:02:03.000Z"
             },
             {
-              "address": "[fd00::1]:32379", "state": "panic", "health": "answering", "source": "member-list",
+              "address": "[fd00::1]:32379", "state": "panic", "health": "unhealthy", "source": "member-list",
               "activeConnections": 2, "totalConnections": 42, "bytesIn": 12345678901, "bytesOut": 45,
               "dialFailures": 0, "lastError": "line one\nline two\u001b[2J", "lastChange": "2026-11-21T01:04:00.000Z"
             }
@@ -93,6 +93,22 @@ public class StatusCommandTests
         AssertEndsUnder(header, "IN", rows, ["1.2KiB", "2.3MiB", "11GiB"]);
         AssertEndsUnder(header, "OUT", rows, ["5.5KiB", "942MiB", "45B"]);
         AssertEndsUnder(header, "DIAL-FAIL", rows, ["0", "3", "0"]);
+    }
+
+    [Theory]
+    [InlineData("healthy", "healthy")]
+    [InlineData("unhealthy", "unhealthy")]
+    [InlineData("accepts-tcp-only", "accepts TCP only")]
+    [InlineData("unreachable", "unreachable")]
+    [InlineData("not-checked", "not checked")]
+    [InlineData("from-a-newer-gateway", "from-a-newer-gateway")]
+    public void Render_HealthColumn_InWords(string health, string expected)
+    {
+        var json = CannedStatus.Replace("\"health\": \"healthy\"", $"\"health\": \"{health}\"", StringComparison.Ordinal);
+        var lines = RenderLines(json);
+        var column = lines[2].IndexOf("HEALTH", StringComparison.Ordinal);
+        var sourceColumn = lines[2].IndexOf("SOURCE", StringComparison.Ordinal);
+        Assert.Equal(expected, lines[3][column..sourceColumn].TrimEnd());
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public class ActiveHealthCheckerTests
         Assert.Equal([1, 3], _registry.Current.Available.Select(e => e.Address.Port));
         var line = Assert.Single(Lines("deactivated endpoint"));
         Assert.Equal("127.0.0.1:2", line.GetProperty("address").GetString());
-        Assert.Equal("acceptstcp", line.GetProperty("health").GetString());
+        Assert.Equal("accepts-tcp-only", line.GetProperty("health").GetString());
     }
 
     [Fact]

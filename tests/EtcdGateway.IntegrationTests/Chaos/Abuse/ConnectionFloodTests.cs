@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using EtcdGateway.IntegrationTests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace EtcdGateway.IntegrationTests.Chaos.Abuse;
 

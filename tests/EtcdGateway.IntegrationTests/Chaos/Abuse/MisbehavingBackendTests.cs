@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using EtcdGateway.IntegrationTests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace EtcdGateway.IntegrationTests.Chaos.Abuse;
 
@@ -80,13 +79,13 @@ public sealed class MisbehavingBackendTests(ITestOutputHelper output)
             // It accepts TCP but never answers GET /health: two timed-out probes (500 ms each, 1 s apart) take it out.
             var stopwatch = Stopwatch.StartNew();
             var status = await AbuseSupport.WaitForStatusAsync(http, s =>
-                State(s, hung.Address) == ("down", "acceptstcp") && State(s, healthy.Address) == ("up", "healthy"), Timeout);
+                State(s, hung.Address) == ("down", "accepts-tcp-only") && State(s, healthy.Address) == ("up", "healthy"), Timeout);
             output.WriteLine($"after {stopwatch.Elapsed.TotalSeconds:0.0} s: {AbuseSupport.EndpointStatus(status, hung.Address)}");
-            Assert.Equal(("down", "acceptstcp"), State(status, hung.Address));
+            Assert.Equal(("down", "accepts-tcp-only"), State(status, hung.Address));
             Assert.Equal(("up", "healthy"), State(status, healthy.Address));
             Assert.False(string.IsNullOrEmpty(AbuseSupport.EndpointStatus(status, hung.Address).GetProperty("lastError").GetString()));
             var deactivated = await gateway.WaitForLogAsync("deactivated endpoint", Timeout, e => e.GetProperty("address").GetString() == hung.Address);
-            Assert.Equal("acceptstcp", deactivated.GetProperty("health").GetString());
+            Assert.Equal("accepts-tcp-only", deactivated.GetProperty("health").GetString());
 
             // Every new client now reaches the healthy endpoint and gets its answer.
             var relayedToHungBefore = AbuseSupport.EndpointStatus(status, hung.Address).GetProperty("totalConnections").GetInt64();

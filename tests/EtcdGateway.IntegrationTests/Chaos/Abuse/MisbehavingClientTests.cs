@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using EtcdGateway.IntegrationTests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace EtcdGateway.IntegrationTests.Chaos.Abuse;
 

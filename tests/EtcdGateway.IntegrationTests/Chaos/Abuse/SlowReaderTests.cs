@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using EtcdGateway.IntegrationTests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace EtcdGateway.IntegrationTests.Chaos.Abuse;
 

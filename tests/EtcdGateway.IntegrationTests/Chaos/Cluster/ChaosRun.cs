@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using EtcdGateway.IntegrationTests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace EtcdGateway.IntegrationTests.Chaos.Cluster;
 

@@ -1,5 +1,3 @@
-using Xunit.Abstractions;
-
 namespace EtcdGateway.IntegrationTests.Chaos.Cluster;
 
 /// <summary>
@@ -74,7 +72,7 @@ public sealed class ClusterFailureTests(ITestOutputHelper output)
     public async Task Leader_Partitioned_From_Its_Peers_6s_No_Acknowledged_Write_Lost()
     {
         await using var run = await ChaosRun.StartAsync("leader partitioned from its peers for 6 s (client port reachable)", output);
-        var method = await ClusterFaults.PartitionLeaderAsync(run, TimeSpan.FromSeconds(6));
+        var method = await ClusterFaults.PartitionLeaderAsync(run, TimeSpan.FromSeconds(6), sigstopWhenUnavailable: false);
         var result = await run.FinishAsync(run.Mark("faults over"));
         ChaosRun.Report(output, $"  partition method: {method}");
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using EtcdGateway.Discovery.Dns;
-using Xunit.Abstractions;
 
 namespace EtcdGateway.Tests.Discovery.Dns;
 
