@@ -19,7 +19,7 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
 
     /// <summary>
     /// Generous: a .NET socket, its async state and the connection's bookkeeping come to a few KiB; a connection that
-    /// held its two 64 KiB relay buffers while idle would cost 128 KiB.
+    /// held two 256 KiB relay chunks while idle would cost 512 KiB.
     /// </summary>
     private const long MaxBytesPerIdleConnection = 32 * 1024;
 

@@ -6,7 +6,7 @@ namespace EtcdGateway.IntegrationTests.Chaos.Abuse;
 
 /// <summary>
 /// A backend that writes far faster than its client reads: the gateway must pass the back-pressure on (it holds at
-/// most one 64 KiB buffer per direction), not buffer the flood, and other clients must not notice. The backend is a
+/// most one 256 KiB chunk per direction), not buffer the flood, and other clients must not notice. The backend is a
 /// stand-in, not etcd, so health probes are off.
 /// </summary>
 public sealed class SlowReaderTests(ITestOutputHelper output)
