@@ -16,6 +16,9 @@ internal static class MetricsReport
         w.Family("etcd_gateway_connections_active", "gauge", "Client connections open now.");
         w.Sample("etcd_gateway_connections_active", sources.Tracker.Count);
 
+        w.Family("etcd_gateway_connections_max", "gauge", "Client connections the gateway accepts at most (from the file-descriptor limit); past it, new ones wait in the backlog.");
+        w.Sample("etcd_gateway_connections_max", sources.Tracker.MaxConnections);
+
         w.Family("etcd_gateway_connections_accepted_total", "counter", "Client connections accepted since start.");
         w.Sample("etcd_gateway_connections_accepted_total", sources.Metrics.Accepted);
 

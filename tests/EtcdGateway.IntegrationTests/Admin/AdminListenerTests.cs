@@ -39,6 +39,7 @@ public partial class AdminListenerTests
         }
 
         Assert.Contains(samples, s => s.Name == "etcd_gateway_connections_active");
+        Assert.True(Assert.Single(samples, s => s.Name == "etcd_gateway_connections_max").Value >= 1);
         Assert.Contains(samples, s => s.Name == "etcd_gateway_dial_failures_total");
         Assert.True(Assert.Single(samples, s => s.Name == "etcd_gateway_connection_duration_seconds_count").Value >= 20);
         Assert.True(samples.Where(s => s.Name == "etcd_gateway_health_probes_total" && s.Labels.Contains("result=\"pass\"", StringComparison.Ordinal)).Sum(s => s.Value) > 0);
