@@ -8,16 +8,18 @@ namespace EtcdGateway.Health;
 /// Probes every endpoint each round and moves endpoints in and out of rotation by consecutive failures and passes
 /// (a hung member that still accepts TCP is caught here; etcd's gateway never notices it). After an ejection, open
 /// connections to the endpoint are closed once <c>--eject-grace</c> has passed, so long-lived clients move on.
-/// Rounds are run one at a time by <see cref="EndpointMonitor"/>; the streaks are only touched there.
+/// An endpoint out of rotation that is named by host is resolved again before its probe. Rounds are run one at a time by <see cref="EndpointMonitor"/>; the streaks are only touched there.
 /// </summary>
 internal sealed class ActiveHealthChecker(EndpointRegistry registry, ConnectionTracker tracker, Histogram probeDuration, JsonLogger logger, TimeProvider time)
 {
     private readonly Dictionary<EndpointAddress, (int Failures, int Passes)> _streaks = [];
+    private readonly HostAddressRefresher _refresher = new(registry, logger);
     private string[] _panicRoutes = [];
 
     public async Task RunRoundAsync(IEndpointProbe probe, HealthOptions options, CancellationToken stopping)
     {
-        var endpoints = registry.Current.Statuses.Select(s => s.Endpoint).ToList();
+        // An endpoint out of rotation is resolved again before its probe: its name may have moved to a new address.
+        var endpoints = (await Task.WhenAll(registry.Current.Statuses.Select(s => s.IsAvailable ? Task.FromResult(s.Endpoint) : _refresher.RefreshAsync(s.Endpoint)))).ToList();
         var results = await Task.WhenAll(endpoints.Select(e => TimedProbeAsync(probe, e, stopping)));
         foreach (var stale in _streaks.Keys.Where(a => !endpoints.Any(e => e.Address == a)).ToList())
         {

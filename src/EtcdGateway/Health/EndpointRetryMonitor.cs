@@ -5,8 +5,8 @@ namespace EtcdGateway.Health;
 
 /// <summary>
 /// With health checks off: every <c>--retry-delay</c>, dials each endpoint that is out of rotation and puts back those that answer
-/// (etcd's gateway monitor, with the same log lines, plus a dial timeout). A host name is resolved again first,
-/// so a member whose name moved to a new address is found there.
+/// (etcd's gateway monitor, with the same log lines, plus a dial timeout). A host name is resolved again first
+/// (<see cref="HostAddressRefresher"/>).
 /// </summary>
 internal sealed class EndpointRetryMonitor(EndpointRegistry registry, EndpointDialer dialer, JsonLogger logger, TimeSpan interval)
 {
@@ -17,7 +17,7 @@ internal sealed class EndpointRetryMonitor(EndpointRegistry registry, EndpointDi
     /// <summary>One retry of one endpoint; returns whether it is back in rotation.</summary>
     public async Task<bool> TryReactivateAsync(Endpoint endpoint, CancellationToken stopping)
     {
-        endpoint = await RefreshAddressesAsync(endpoint);
+        endpoint = await new HostAddressRefresher(registry, logger).RefreshAsync(endpoint);
         try
         {
             using var socket = await dialer.DialAsync(endpoint, stopping);
@@ -35,37 +35,5 @@ internal sealed class EndpointRetryMonitor(EndpointRegistry registry, EndpointDi
         }
 
         return true;
-    }
-
-    private async Task<Endpoint> RefreshAddressesAsync(Endpoint endpoint)
-    {
-        if (EndpointAddress.TryParseIPLiteral(endpoint.Address.Host, out _))
-        {
-            return endpoint;
-        }
-
-        try
-        {
-            var addresses = await HostLookup.LookupAsync(endpoint.Address.Host);
-            if (addresses.SequenceEqual(endpoint.IPAddresses))
-            {
-                return endpoint;
-            }
-
-            var refreshed = endpoint with { IPAddresses = addresses };
-            if (registry.Replace(endpoint, refreshed))
-            {
-                logger.Info("endpoint resolves to new addresses", [
-                    new("address", endpoint.Name), new("ips", addresses.Select(a => a.ToString()).ToArray())]);
-                return refreshed;
-            }
-        }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
-        {
-            // Keep dialing the last known addresses; DNS being down says nothing about the member.
-            logger.Debug("cannot resolve endpoint again; keeping its last addresses", [new("address", endpoint.Name), LogField.Error(e)]);
-        }
-
-        return endpoint;
     }
 }

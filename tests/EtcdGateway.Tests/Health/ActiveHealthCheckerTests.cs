@@ -110,6 +110,40 @@ public class ActiveHealthCheckerTests
         Assert.Single(Lines("healthy endpoints are back; leaving panic mode"));
     }
 
+    [Fact]
+    public async Task AnEjectedEndpointNamedByHost_IsResolvedAgainBeforeItsNextProbe_AndComesBackAtItsNewAddress()
+    {
+        // "localhost" last resolved to an address it no longer has (a documentation address stands for the old one).
+        var moved = new Endpoint(new EndpointAddress("localhost", 4), [IPAddress.Parse("192.0.2.4")]);
+        var registry = new EndpointRegistry([moved], TimeProvider.System);
+        var checker = new ActiveHealthChecker(registry, new ConnectionTracker(10), new GatewayMetrics().ProbeDuration,
+            new JsonLogger(_log, LogLevel.Debug, TimeProvider.System), TimeProvider.System);
+        var probe = new AddressProbe(IPAddress.Loopback, IPAddress.IPv6Loopback);
+
+        await checker.RunRoundAsync(probe, Options, CancellationToken.None);
+        await checker.RunRoundAsync(probe, Options, CancellationToken.None);
+        Assert.Empty(registry.Current.Available);
+
+        await checker.RunRoundAsync(probe, Options, CancellationToken.None);
+        Assert.DoesNotContain(IPAddress.Parse("192.0.2.4"), registry.Current.Statuses.Single().Endpoint.IPAddresses);
+        await checker.RunRoundAsync(probe, Options, CancellationToken.None);
+        Assert.Equal("localhost:4", Assert.Single(registry.Current.Available).Name);
+        Assert.Single(Lines("endpoint resolves to new addresses"));
+    }
+
+    [Fact]
+    public async Task AnEndpointInRotation_IsNotResolvedAgain()
+    {
+        var named = new Endpoint(new EndpointAddress("localhost", 5), [IPAddress.Parse("192.0.2.5")]);
+        var registry = new EndpointRegistry([named], TimeProvider.System);
+        var checker = new ActiveHealthChecker(registry, new ConnectionTracker(10), new GatewayMetrics().ProbeDuration,
+            new JsonLogger(_log, LogLevel.Debug, TimeProvider.System), TimeProvider.System);
+
+        await checker.RunRoundAsync(_probe, Options, CancellationToken.None);
+        Assert.Equal([IPAddress.Parse("192.0.2.5")], registry.Current.Statuses.Single().Endpoint.IPAddresses);
+        Assert.Empty(Lines("endpoint resolves to new addresses"));
+    }
+
     private static Endpoint Make(int port) => new(new EndpointAddress("127.0.0.1", port), [IPAddress.Loopback]);
 
     private Task Round() => _checker.RunRoundAsync(_probe, Options, CancellationToken.None);
@@ -117,6 +151,15 @@ public class ActiveHealthCheckerTests
     private List<JsonElement> Lines(string message) =>
         [.. Encoding.UTF8.GetString(_log.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonDocument.Parse(l).RootElement).Where(j => j.GetProperty("msg").GetString() == message)];
+
+    /// <summary>Healthy only when the endpoint's addresses include one of the given ones: what a member reached at its current address answers.</summary>
+    private sealed class AddressProbe(params IPAddress[] current) : IEndpointProbe
+    {
+        public Task<ProbeResult> ProbeAsync(Endpoint endpoint, CancellationToken stopping) =>
+            Task.FromResult(endpoint.IPAddresses.Any(current.Contains)
+                ? new ProbeResult(EndpointHealth.Healthy, null)
+                : new ProbeResult(EndpointHealth.Unreachable, "stale address"));
+    }
 
     /// <summary>Answers what the test says for each port; healthy unless told otherwise.</summary>
     private sealed class ScriptedProbe : IEndpointProbe
