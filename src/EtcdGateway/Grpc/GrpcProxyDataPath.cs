@@ -1,5 +1,6 @@
 using EtcdGateway.Cli;
 using EtcdGateway.Grpc.Serving;
+using EtcdGateway.Grpc.Tls;
 using EtcdGateway.Grpc.Upstream;
 using EtcdGateway.Hosting;
 using EtcdGateway.Logging;
@@ -32,12 +33,42 @@ internal sealed class GrpcProxyDataPath : IDataPath
     /// <summary>The L7 mode's data path from the shared parts and the proxy's own options.</summary>
     public static IDataPath Create(DataPathParts parts, GrpcProxyOptions options)
     {
-        var members = new MemberChannels(parts.Picker.Registry, options, parts.DialTimeout, parts.Time);
+        var members = new MemberChannels(parts.Picker.Registry, options, new MemberTls(options.ClusterTls, parts.Logger, parts.Time), parts.DialTimeout, parts.Time);
         var cluster = new ClusterCallInvoker(parts.Picker, members, parts.Tracker);
-        var transport = new SharedPortTransport(parts.ListenSocket, parts.Logger, parts.Time);
-        var app = GrpcProxyServer.Build(transport, cluster, options, parts.Tracker.MaxConnections, parts.Logger, parts.Time);
+        var tls = ClientTls(options, parts);
+        var transport = new SharedPortTransport(parts.ListenSocket, tls is not null, parts.Logger, parts.Time);
+        var app = GrpcProxyServer.Build(transport, tls, cluster, options, parts.Tracker.MaxConnections, parts.Logger, parts.Time);
         return new GrpcProxyDataPath(app, transport, members, parts.Logger);
     }
+
+    /// <summary>
+    /// TLS to clients with <c>--cert-file</c>/<c>--key-file</c>, else with <c>--auto-tls</c>'s certificate (etcd's order:
+    /// given files win); null for plain HTTP.
+    /// </summary>
+    private static ClientTlsTerminator? ClientTls(GrpcProxyOptions options, DataPathParts parts)
+    {
+        var tls = options.ClientTls;
+        if (!tls.IsConfigured)
+        {
+            return null;
+        }
+
+        var (cert, key) = tls.CertFile is { } certFile && tls.KeyFile is { } keyFile
+            ? (certFile, keyFile)
+            : SelfSignedCertificate.Ensure(options.DataDir, tls.ListenHost, tls.SelfSignedCertValidityYears, parts.Time, parts.Logger);
+        parts.Logger.Info("gRPC proxy server TLS", [
+            new("cert-file", cert), new("key-file", key), new("trusted-ca-file", tls.TrustedCaFile), new("client-crl-file", tls.CrlFile),
+            new("auto-tls", tls.CertFile is null), new("min-version", VersionName(tls.MinVersion)), new("max-version", VersionName(tls.MaxVersion)),
+            new("cipher-suites", tls.CipherSuites.Select(s => s.ToString()).ToArray())]);
+        return new ClientTlsTerminator(tls, cert, key, parts.Logger);
+    }
+
+    private static string VersionName(System.Security.Authentication.SslProtocols version) => version switch
+    {
+        System.Security.Authentication.SslProtocols.Tls12 => "TLS1.2",
+        System.Security.Authentication.SslProtocols.Tls13 => "TLS1.3",
+        _ => "",
+    };
 
     public async Task<bool> RunAsync(CancellationToken stopping)
     {

@@ -34,12 +34,9 @@ public class GrpcBadInputTests
         { ["grpc-proxy", "start", "--namespace=app/"], "flag --namespace=\"app/\" is not supported yet by \"grpc-proxy start\"" },
         { ["grpc-proxy", "start", "--resolver-prefix=/p", "--resolver-ttl=30"], "flag --resolver-prefix=\"/p\" is not supported yet" },
         { ["grpc-proxy", "start", "--advertise-client-url=10.0.0.1:23790"], "flag --advertise-client-url=\"10.0.0.1:23790\" is not supported yet" },
-        { ["grpc-proxy", "start", "--insecure-skip-tls-verify"], "flag --insecure-skip-tls-verify=\"true\" is not supported yet" },
-        { ["grpc-proxy", "start", "--auto-tls"], "flag --auto-tls=\"true\" is not supported yet" },
         { ["grpc-proxy", "start", "--enable-pprof"], "flag --enable-pprof=\"true\" is not supported yet" },
         { ["grpc-proxy", "start", "--experimental-leasing-prefix=_l"], "flag --experimental-leasing-prefix=\"_l\" is not supported yet" },
         { ["grpc-proxy", "start", "--grpc-keepalive-min-time=1s"], "flag --grpc-keepalive-min-time=\"1s\" is not supported yet" },
-        { ["grpc-proxy", "start", "--endpoints=https://127.0.0.1:2379"], "flag --endpoints=\"https://127.0.0.1:2379\" is not supported yet" },
     };
 
     [Theory]

@@ -6,6 +6,7 @@ using EtcdGateway.Grpc.Kv;
 using EtcdGateway.Grpc.Lease;
 using EtcdGateway.Grpc.Lock;
 using EtcdGateway.Grpc.Maintenance;
+using EtcdGateway.Grpc.Tls;
 using EtcdGateway.Grpc.Watch;
 using EtcdGateway.Logging;
 using EtcdGateway.Protos.Etcdserverpb;
@@ -14,6 +15,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -35,8 +37,9 @@ internal static class GrpcProxyServer
     /// <summary>Kestrel's smallest keep-alive ping delay and timeout.</summary>
     private static readonly TimeSpan KestrelMinimumPing = TimeSpan.FromSeconds(1);
 
+    /// <param name="tls">The TLS side of each handshake with clients, or null when clients speak plain HTTP.</param>
     public static WebApplication Build(
-        SharedPortTransport transport, CallInvoker cluster, GrpcProxyOptions options, int maxConnections, JsonLogger logger, TimeProvider time)
+        SharedPortTransport transport, ClientTlsTerminator? tls, CallInvoker cluster, GrpcProxyOptions options, int maxConnections, JsonLogger logger, TimeProvider time)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -47,8 +50,26 @@ internal static class GrpcProxyServer
         builder.Services.AddSingleton<IConnectionListenerFactory>(transport);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http2, transport.ListenAddress), listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http1, transport.ListenAddress), listen => listen.Protocols = HttpProtocols.Http1);
+            if (tls is null)
+            {
+                kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http2, transport.ListenAddress), listen => listen.Protocols = HttpProtocols.Http2);
+                kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http1, transport.ListenAddress), listen => listen.Protocols = HttpProtocols.Http1);
+            }
+            else
+            {
+                kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Tls, transport.ListenAddress), listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = tls.OnConnectionAsync,
+
+                        // As long as a plain connection may take to send its first bytes, and as etcd's TLS listener allows.
+                        HandshakeTimeout = SharedPortTransport.FirstBytesTimeout,
+                    });
+                });
+            }
+
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxConcurrentConnections = maxConnections;
             kestrel.Limits.Http2.MaxStreamsPerConnection = (int)Math.Min(options.MaxConcurrentStreams, int.MaxValue);
