@@ -1,6 +1,7 @@
 using EtcdGateway.Protos.Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
+using LeaseApi = EtcdGateway.Protos.Etcdserverpb.Lease;
 
 namespace EtcdGateway.Grpc.Registration;
 
@@ -13,7 +14,7 @@ internal sealed class RegistrationCalls(CallInvoker cluster, TimeProvider time)
     /// <summary>Grant, put and revoke are single raft writes; longer than this and the cluster is not answering.</summary>
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly Lease.LeaseClient _lease = new(cluster);
+    private readonly LeaseApi.LeaseClient _lease = new(cluster);
     private readonly KV.KVClient _kv = new(cluster);
 
     public async Task<LeaseGrantResponse> GrantAsync(TimeSpan ttl, CancellationToken cancellation) =>
