@@ -1,5 +1,4 @@
 using EtcdGateway.Logging;
-using EtcdGateway.Protos.Etcdserverpb;
 using Grpc.Core;
 
 namespace EtcdGateway.Grpc.Registration;
