@@ -1,4 +1,5 @@
 using EtcdGateway.Cli;
+using EtcdGateway.Grpc.Registration;
 using EtcdGateway.Grpc.Serving;
 using EtcdGateway.Grpc.Upstream;
 using EtcdGateway.Hosting;
@@ -9,23 +10,25 @@ namespace EtcdGateway.Grpc;
 
 /// <summary>
 /// The L7 proxy's client-facing side, as the host runs it: Kestrel serving etcd's API on the host's listening socket,
-/// every call forwarded to a member through <see cref="ClusterCallInvoker"/>. Nothing of it exists in the L4 gateway's
-/// process: it is made only by <c>grpc-proxy start</c>.
+/// every call forwarded to a member through <see cref="ClusterCallInvoker"/>; with <c>--resolver-prefix</c>, registered for
+/// discovery while it serves. Nothing of it exists in the L4 gateway's process: it is made only by <c>grpc-proxy start</c>.
 /// </summary>
 internal sealed class GrpcProxyDataPath : IDataPath
 {
     private readonly WebApplication _app;
     private readonly SharedPortTransport _transport;
     private readonly MemberChannels _members;
+    private readonly ProxyRegistrar? _registrar;
     private readonly JsonLogger _logger;
     private readonly CancellationTokenSource _stopNow = new();
     private Task? _kestrelStopped;
 
-    private GrpcProxyDataPath(WebApplication app, SharedPortTransport transport, MemberChannels members, JsonLogger logger)
+    private GrpcProxyDataPath(WebApplication app, SharedPortTransport transport, MemberChannels members, ProxyRegistrar? registrar, JsonLogger logger)
     {
         _app = app;
         _transport = transport;
         _members = members;
+        _registrar = registrar;
         _logger = logger;
     }
 
@@ -35,8 +38,11 @@ internal sealed class GrpcProxyDataPath : IDataPath
         var members = new MemberChannels(parts.Picker.Registry, options, parts.DialTimeout, parts.Time);
         var cluster = new ClusterCallInvoker(parts.Picker, members, parts.Tracker);
         var transport = new SharedPortTransport(parts.ListenSocket, parts.Logger, parts.Time);
-        var app = GrpcProxyServer.Build(transport, cluster, options, parts.Tracker.MaxConnections, parts.Logger, parts.Time);
-        return new GrpcProxyDataPath(app, transport, members, parts.Logger);
+        var registration = ProxyRegistrationOptions.From(options);
+        var proxyMembers = ProxyMemberList.For(cluster, registration, parts.Time);
+        var registrar = registration.Registers ? new ProxyRegistrar(cluster, registration, parts.Logger, parts.Time) : null;
+        var app = GrpcProxyServer.Build(transport, cluster, options, proxyMembers, parts.Tracker.MaxConnections, parts.Logger, parts.Time);
+        return new GrpcProxyDataPath(app, transport, members, registrar, parts.Logger);
     }
 
     public async Task<bool> RunAsync(CancellationToken stopping)
@@ -46,12 +52,20 @@ internal sealed class GrpcProxyDataPath : IDataPath
         // etcd's line, which its tests and scripts wait for; the address is the one bound (so :0 shows its port).
         _logger.Info("started gRPC proxy", [new("address", _transport.ListenAddress.ToString())]);
 
+        // Registered once serving, so whoever finds the proxy through it can connect; revoked before the drain, so clients
+        // stop finding it while it finishes what is open.
+        using var unregister = new CancellationTokenSource();
+        var registered = _registrar?.RunAsync(unregister.Token) ?? Task.CompletedTask;
+
         var stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         bool clean;
         using (stopping.Register(() => stopped.TrySetResult(true)))
         {
             clean = await await Task.WhenAny(stopped.Task, _transport.AcceptEnded);
         }
+
+        await unregister.CancelAsync();
+        await registered;
 
         // Stop accepting, then let Kestrel stop gracefully: HTTP/2 clients are told (GOAWAY) to open no new streams here,
         // open calls and streams go on. The host's drain decides how long they may; Dispose ends what is left.

@@ -76,6 +76,7 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         { ["--max-concurrent-streams=0"], "max-concurrent-streams", "0" },
         { ["--max-concurrent-streams=4294967296"], "max-concurrent-streams", "4294967296" },
         { ["--resolver-ttl=abc"], "resolver-ttl", "abc" },
+        { ["--resolver-prefix=/proxies", "--resolver-ttl=-1"], "resolver-ttl", "-1" },
         { ["--resolver-prefix=/proxies"], "resolver-ttl", "0" },
         { ["--resolver-ttl=60"], "resolver-ttl", "60" },
         { ["--resolver-prefix=/p", "--resolver-ttl=60", "--advertise-client-url="], "advertise-client-url", "" },
@@ -114,11 +115,20 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         Assert.Contains($"--{flag}", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Registration_Takes_Prefix_Ttl_And_Advertise_Url_Together()
+    {
+        var (_, proxy) = Load("--resolver-prefix=/proxies", "--resolver-ttl=60", "--advertise-client-url=10.0.0.1:23790");
+        Assert.Equal(("/proxies", 60, "10.0.0.1:23790"), (proxy.ResolverPrefix, proxy.ResolverTtl, proxy.AdvertiseClientUrl));
+
+        // An advertise URL alone (MemberList answers the proxy itself) or an empty one (MemberList is forwarded) is no error.
+        Assert.Equal("", Load("--advertise-client-url=").Proxy.AdvertiseClientUrl);
+        Assert.Equal("https://proxy.example:443", Load("--advertise-client-url=https://proxy.example:443").Proxy.AdvertiseClientUrl);
+    }
+
     public static TheoryData<string[], string> NotBuiltYet => new()
     {
         { ["--namespace=app/"], "namespace" },
-        { ["--resolver-prefix=/proxies", "--resolver-ttl=60"], "resolver-prefix" },
-        { ["--advertise-client-url=10.0.0.1:23790"], "advertise-client-url" },
         { ["--insecure-skip-tls-verify"], "insecure-skip-tls-verify" },
         { ["--auto-tls"], "auto-tls" },
         { ["--listen-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], "listen-cipher-suites" },

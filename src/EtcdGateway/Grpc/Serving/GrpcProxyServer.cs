@@ -6,6 +6,7 @@ using EtcdGateway.Grpc.Kv;
 using EtcdGateway.Grpc.Lease;
 using EtcdGateway.Grpc.Lock;
 using EtcdGateway.Grpc.Maintenance;
+using EtcdGateway.Grpc.Registration;
 using EtcdGateway.Grpc.Watch;
 using EtcdGateway.Logging;
 using EtcdGateway.Protos.Etcdserverpb;
@@ -36,7 +37,7 @@ internal static class GrpcProxyServer
     private static readonly TimeSpan KestrelMinimumPing = TimeSpan.FromSeconds(1);
 
     public static WebApplication Build(
-        SharedPortTransport transport, CallInvoker cluster, GrpcProxyOptions options, int maxConnections, JsonLogger logger, TimeProvider time)
+        SharedPortTransport transport, CallInvoker cluster, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections, JsonLogger logger, TimeProvider time)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -64,7 +65,7 @@ internal static class GrpcProxyServer
         builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster)));
         builder.Services.AddSingleton(new WatchService(new Protos.Etcdserverpb.Watch.WatchClient(cluster)));
         builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster)));
-        builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster)));
+        builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster), proxyMembers));
         builder.Services.AddSingleton(new MaintenanceService(new Protos.Etcdserverpb.Maintenance.MaintenanceClient(cluster)));
         builder.Services.AddSingleton(new AuthService(new Protos.Etcdserverpb.Auth.AuthClient(cluster)));
         builder.Services.AddSingleton(new LockService(new LockApi.LockClient(cluster)));
