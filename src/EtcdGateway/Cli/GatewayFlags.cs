@@ -60,7 +60,10 @@ internal static class GatewayFlags
         new(MetricsAddr, FlagKind.String, "", "admin listener for /metrics, /health, /status and the status page, e.g. http://127.0.0.1:9090 (off when unset)"),
     ];
 
+    /// <summary>The table the shared options builder reads: SRV discovery verifies with --trusted-ca-file, and an endpoint
+    /// written as a URL loses its scheme (TLS passes through the relay untouched).</summary>
+    public static readonly FlagTable Table = new(All, TrustedCaFile, "stripped URL scheme from endpoint; the gateway passes TLS through and does not terminate it");
+
     /// <summary>The default of <paramref name="name"/>, as written in <see cref="All"/>.</summary>
-    public static string DefaultOf(string name) =>
-        All.FirstOrDefault(f => f.Name == name)?.DefaultText ?? throw new ArgumentException($"no flag named {name}", nameof(name));
+    public static string DefaultOf(string name) => Table.DefaultOf(name);
 }

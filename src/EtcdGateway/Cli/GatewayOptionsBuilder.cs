@@ -8,28 +8,32 @@ using EtcdGateway.Logging;
 
 namespace EtcdGateway.Cli;
 
-/// <summary>Turns the parsed flags of <c>etcd-gateway start</c> into <see cref="GatewayOptions"/>, or a <see cref="UsageException"/> naming the flag and value.</summary>
+/// <summary>
+/// Turns the parsed flags of a command into the <see cref="GatewayOptions"/> both modes share, or a
+/// <see cref="UsageException"/> naming the flag and value. Defaults come from the command's <see cref="FlagTable"/>.
+/// </summary>
 internal static class GatewayOptionsBuilder
 {
-    /// <summary>The longest delay a .NET timer takes (2^32 - 2 ms, about 49.7 days); anything longer would fail at run time.</summary>
-    private static readonly TimeSpan MaxTimerDuration = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+    /// <summary>The options of <c>etcd-gateway start</c>.</summary>
+    public static GatewayOptions Build(ParsedFlags flags) => Build(flags, GatewayFlags.Table);
 
-    public static GatewayOptions Build(ParsedFlags flags)
+    public static GatewayOptions Build(ParsedFlags flags, FlagTable table)
     {
+        var values = new FlagValues(flags, table);
         var notices = new List<StartupNotice>();
-        var endpoints = ParseEndpoints(flags, notices);
-        var listen = ParseListenAddress(Text(flags, GatewayFlags.ListenAddr));
-        var retryDelay = Duration(flags, GatewayFlags.RetryDelay, allowZero: false);
-        var dialTimeout = Duration(flags, GatewayFlags.DialTimeout, allowZero: false);
-        var drainTimeout = Duration(flags, GatewayFlags.DrainTimeout, allowZero: true);
+        var endpoints = ParseEndpoints(values, notices);
+        var listen = ParseListenAddress(values.Text(GatewayFlags.ListenAddr));
+        var retryDelay = values.Duration(GatewayFlags.RetryDelay, allowZero: false);
+        var dialTimeout = values.Duration(GatewayFlags.DialTimeout, allowZero: false);
+        var drainTimeout = values.Duration(GatewayFlags.DrainTimeout, allowZero: true);
 
-        var policyText = Text(flags, GatewayFlags.PickPolicy);
+        var policyText = values.Text(GatewayFlags.PickPolicy);
         if (!PickPolicyFactory.Names.TryGetValue(policyText, out var policy))
         {
             throw UsageException.InvalidValue(GatewayFlags.PickPolicy, policyText, $"expected one of {string.Join(", ", PickPolicyFactory.Names.Keys)}");
         }
 
-        var levelText = Text(flags, GatewayFlags.LogLevel);
+        var levelText = values.Text(GatewayFlags.LogLevel);
         var level = levelText switch
         {
             "debug" => LogLevel.Debug,
@@ -48,18 +52,18 @@ internal static class GatewayOptionsBuilder
             DrainTimeout = drainTimeout,
             PickPolicy = policy,
             LogLevel = level,
-            Health = ParseHealth(flags),
-            AutoSyncInterval = Duration(flags, GatewayFlags.AutoSyncInterval, allowZero: true),
-            ConfigFile = ExistingFile(flags, GatewayFlags.ConfigFile),
+            Health = ParseHealth(values),
+            AutoSyncInterval = values.Duration(GatewayFlags.AutoSyncInterval, allowZero: true),
+            ConfigFile = values.ExistingFile(GatewayFlags.ConfigFile),
             MetricsAddress = ParseMetricsAddress(flags.Last(GatewayFlags.MetricsAddr), listen),
             Notices = notices,
         };
-        return WithDiscovery(options, flags);
+        return WithDiscovery(options, values);
     }
 
-    private static HealthOptions ParseHealth(ParsedFlags flags)
+    private static HealthOptions ParseHealth(FlagValues values)
     {
-        var modeText = Text(flags, GatewayFlags.HealthCheck);
+        var modeText = values.Text(GatewayFlags.HealthCheck);
         var mode = modeText switch
         {
             "auto" => HealthCheckMode.Auto,
@@ -69,28 +73,28 @@ internal static class GatewayOptionsBuilder
             _ => throw UsageException.InvalidValue(GatewayFlags.HealthCheck, modeText, "expected auto, http, tcp or none"),
         };
 
-        var cert = ExistingFile(flags, GatewayFlags.HealthCert);
-        var key = ExistingFile(flags, GatewayFlags.HealthKey);
+        var cert = values.ExistingFile(GatewayFlags.HealthCert);
+        var key = values.ExistingFile(GatewayFlags.HealthKey);
         if ((cert is null) != (key is null))
         {
             var (flag, value) = cert is null ? (GatewayFlags.HealthKey, key!) : (GatewayFlags.HealthCert, cert);
             throw UsageException.InvalidValue(flag, value, "--health-cert and --health-key go together");
         }
 
-        var caCert = ExistingFile(flags, GatewayFlags.HealthCaCert);
+        var caCert = values.ExistingFile(GatewayFlags.HealthCaCert);
         CheckPem(caCert, cert, key);
 
         return new HealthOptions
         {
             Mode = mode,
-            Interval = Duration(flags, GatewayFlags.HealthInterval, allowZero: false),
-            Timeout = Duration(flags, GatewayFlags.HealthTimeout, allowZero: false),
-            UnhealthyThreshold = PositiveInt(flags, GatewayFlags.HealthUnhealthyThreshold),
-            HealthyThreshold = PositiveInt(flags, GatewayFlags.HealthHealthyThreshold),
+            Interval = values.Duration(GatewayFlags.HealthInterval, allowZero: false),
+            Timeout = values.Duration(GatewayFlags.HealthTimeout, allowZero: false),
+            UnhealthyThreshold = values.PositiveInt(GatewayFlags.HealthUnhealthyThreshold),
+            HealthyThreshold = values.PositiveInt(GatewayFlags.HealthHealthyThreshold),
             CaCertFile = caCert,
             CertFile = cert,
             KeyFile = key,
-            EjectGrace = Duration(flags, GatewayFlags.EjectGrace, allowZero: true),
+            EjectGrace = values.Duration(GatewayFlags.EjectGrace, allowZero: true),
         };
     }
 
@@ -151,7 +155,7 @@ internal static class GatewayOptionsBuilder
     }
 
     /// <summary>A CA bundle must hold at least one PEM certificate; checked at start so a wrong file is bad input.</summary>
-    private static void CheckCaBundle(string? path, string flag)
+    internal static void CheckCaBundle(string? path, string flag)
     {
         if (path is null)
         {
@@ -174,34 +178,9 @@ internal static class GatewayOptionsBuilder
         }
     }
 
-    /// <summary>The value given for a single-valued flag, else its default from <see cref="GatewayFlags.All"/>, the one table of defaults.</summary>
-    private static string Text(ParsedFlags flags, string name) => flags.Last(name) ?? GatewayFlags.DefaultOf(name);
-
-    private static int PositiveInt(ParsedFlags flags, string name)
+    private static List<EndpointAddress> ParseEndpoints(FlagValues values, List<StartupNotice> notices)
     {
-        var text = Text(flags, name);
-        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 1)
-        {
-            throw UsageException.InvalidValue(name, text, "expected a whole number of at least 1");
-        }
-
-        return value;
-    }
-
-    private static string? ExistingFile(ParsedFlags flags, string name)
-    {
-        var path = flags.Last(name);
-        if (path is not { Length: > 0 })
-        {
-            return null;
-        }
-
-        return File.Exists(path) ? path : throw UsageException.InvalidValue(name, path, "no such file");
-    }
-
-    private static List<EndpointAddress> ParseEndpoints(ParsedFlags flags, List<StartupNotice> notices)
-    {
-        var texts = flags.IsSet(GatewayFlags.Endpoints) ? flags.All(GatewayFlags.Endpoints) : GatewayFlags.DefaultOf(GatewayFlags.Endpoints).Split(',');
+        var texts = values.Flags.IsSet(GatewayFlags.Endpoints) ? values.Flags.All(GatewayFlags.Endpoints) : values.Table.DefaultOf(GatewayFlags.Endpoints).Split(',');
         var endpoints = new List<EndpointAddress>();
 
         // Empty items ("a,,b", a trailing comma) name nothing to dial; skip them.
@@ -212,9 +191,9 @@ internal static class GatewayOptionsBuilder
                 throw UsageException.InvalidValue(GatewayFlags.Endpoints, text, error);
             }
 
-            if (parseNotes.HasFlag(EndpointParseNotes.SchemeStripped))
+            if (parseNotes.HasFlag(EndpointParseNotes.SchemeStripped) && values.Table.SchemeStrippedNotice is { } schemeNotice)
             {
-                notices.Add(new(LogLevel.Warn, "stripped URL scheme from endpoint; the gateway passes TLS through and does not terminate it", GatewayFlags.Endpoints, text));
+                notices.Add(new(LogLevel.Warn, schemeNotice, GatewayFlags.Endpoints, text));
             }
 
             if (parseNotes.HasFlag(EndpointParseNotes.DefaultPortAssumed))
@@ -240,10 +219,12 @@ internal static class GatewayOptionsBuilder
     /// The SRV discovery flags. Without --discovery-srv the others do nothing, as in etcd (they are still validated, so a
     /// typo is reported). With it, DNS owns the endpoint set: --endpoints is ignored (with a notice, as etcd's gateway
     /// ignores it silently), member-list sync is refused, picks follow SRV weights unless --pick-policy says otherwise,
-    /// and HTTPS health probes trust --trusted-ca-file unless --health-cacert is given.
+    /// and HTTPS health probes trust the discovery CA file (--trusted-ca-file; the proxy's --cacert) unless --health-cacert
+    /// is given.
     /// </summary>
-    private static GatewayOptions WithDiscovery(GatewayOptions options, ParsedFlags flags)
+    private static GatewayOptions WithDiscovery(GatewayOptions options, FlagValues values)
     {
+        var flags = values.Flags;
         var srv = flags.Last(GatewayFlags.DiscoverySrv);
         if (srv is { Length: > 0 } && !IsDomainName(srv))
         {
@@ -256,8 +237,8 @@ internal static class GatewayOptionsBuilder
             throw UsageException.InvalidValue(GatewayFlags.DiscoverySrvName, srvName, "expected letters, digits and '-'");
         }
 
-        var trustedCa = ExistingFile(flags, GatewayFlags.TrustedCaFile);
-        CheckCaBundle(trustedCa, GatewayFlags.TrustedCaFile);
+        var trustedCa = values.ExistingFile(values.Table.DiscoveryCaFlag);
+        CheckCaBundle(trustedCa, values.Table.DiscoveryCaFlag);
         var dnsServers = new List<IPEndPoint>();
         foreach (var text in flags.All(GatewayFlags.DnsServer))
         {
@@ -337,25 +318,4 @@ internal static class GatewayOptionsBuilder
         EndpointAddress.TryParse(text, out var address, out _, out var notes)
         && notes == EndpointParseNotes.DefaultPortAssumed
         && !EndpointAddress.TryParseIPLiteral(address!.Host, out _);
-
-    private static TimeSpan Duration(ParsedFlags flags, string name, bool allowZero)
-    {
-        var text = Text(flags, name);
-        if (!GoDuration.TryParse(text, out var value, out var error))
-        {
-            throw UsageException.InvalidValue(name, text, $"{error} (use Go syntax such as 300ms, 2s, 1m0s, 1.5h)");
-        }
-
-        if (value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero))
-        {
-            throw UsageException.InvalidValue(name, text, allowZero ? "must not be negative" : "must be positive");
-        }
-
-        if (value > MaxTimerDuration)
-        {
-            throw UsageException.InvalidValue(name, text, $"too large (at most {GoDuration.Format(MaxTimerDuration)})");
-        }
-
-        return value;
-    }
 }

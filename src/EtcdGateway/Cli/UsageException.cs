@@ -29,7 +29,17 @@ internal sealed class UsageException : Exception
     /// <summary>What was wrong with the value, with <see cref="Flag"/>.</summary>
     public string? Reason { get; private init; }
 
+    /// <summary>The flag's value is fine but what it asks for is not built yet.</summary>
+    public bool IsNotSupportedYet { get; private init; }
+
     /// <summary>The standard wording for a flag whose value is wrong: it names the flag and the value.</summary>
     public static UsageException InvalidValue(string flag, string value, string reason) =>
         new($"invalid value \"{value}\" for flag --{flag}: {reason}") { Flag = flag, Value = value, Reason = reason };
+
+    /// <summary>
+    /// A flag that is accepted and checked but whose behaviour does not exist yet: refused at start rather than
+    /// silently ignored, so nobody believes they got what they asked for.
+    /// </summary>
+    public static UsageException NotSupportedYet(string flag, string value, string command) =>
+        new($"flag --{flag}=\"{value}\" is not supported yet by \"{command}\"") { Flag = flag, Value = value, Reason = $"not supported yet by \"{command}\"", IsNotSupportedYet = true };
 }

@@ -17,6 +17,7 @@ namespace EtcdGateway.Hosting;
 internal sealed class ConfigurationReloader : IDisposable
 {
     private readonly ParsedFlags _commandLine;
+    private readonly Func<ParsedFlags, GatewayOptions> _load;
     private readonly LiveSettings _settings;
     private readonly EndpointPicker _picker;
     private readonly EndpointSetUpdater _updater;
@@ -28,11 +29,12 @@ internal sealed class ConfigurationReloader : IDisposable
     private readonly PosixSignalRegistration _registration;
 
     public ConfigurationReloader(
-        ParsedFlags commandLine, LiveSettings settings, EndpointPicker picker, EndpointSetUpdater updater, JsonLogger logger, IPEndPoint listenEndPoint, Random random,
+        ParsedFlags commandLine, Func<ParsedFlags, GatewayOptions> load, LiveSettings settings, EndpointPicker picker, EndpointSetUpdater updater, JsonLogger logger, IPEndPoint listenEndPoint, Random random,
         SrvDiscovery? discovery = null)
     {
         _discovery = discovery;
         _commandLine = commandLine;
+        _load = load;
         _settings = settings;
         _picker = picker;
         _updater = updater;
@@ -67,7 +69,7 @@ internal sealed class ConfigurationReloader : IDisposable
                 return false;
             }
 
-            var options = GatewayConfiguration.Load(_commandLine);
+            var options = _load(_commandLine);
             var endpoints = options.Discovery is null ? await EndpointResolver.ResolveAsync(options.Endpoints, _listenEndPoint) : [];
             if (options.ListenAddress != running.ListenAddress)
             {

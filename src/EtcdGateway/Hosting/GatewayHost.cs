@@ -21,8 +21,7 @@ internal static class GatewayHost
     /// <summary>Exit code when the listener breaks for good: never 0, so a supervisor restarts us.</summary>
     public const int FatalExitCode = 1;
 
-    public static async Task<int> RunAsync(
-        GatewayOptions options, ParsedFlags commandLine, Func<DataPathParts, IDataPath> createDataPath, JsonLogger logger, TimeProvider time, Random random)
+    public static async Task<int> RunAsync(GatewayOptions options, ParsedFlags commandLine, HostedMode mode, JsonLogger logger, TimeProvider time, Random random)
     {
         // :: Step 1: resolve the listen address and the endpoints, then bind. Errors throw UsageException; nothing has started.
         var listenEndPoint = await ListenSocketFactory.ResolveAsync(options.ListenAddress);
@@ -44,9 +43,9 @@ internal static class GatewayHost
         using var monitor = new EndpointMonitor(registry, tracker, metrics, logger,
             () => new MonitorSettings(settings.Options.Health, settings.Options.RetryDelay, settings.Options.DialTimeout), time);
         using var sync = new MemberListSync(updater, registry, logger, () => new MemberListSyncSettings(settings.Options.AutoSyncInterval, settings.Options.Health), time);
-        using var reloader = new ConfigurationReloader(commandLine, settings, picker, updater, logger, listenEndPoint, random, discovery);
+        using var reloader = new ConfigurationReloader(commandLine, mode.ReloadOptions, settings, picker, updater, logger, listenEndPoint, random, discovery);
         var refresher = discovery is null ? null : new SrvEndpointRefresher(discovery, updater, registry, logger, time);
-        using var dataPath = createDataPath(new DataPathParts(listenSocket, tracker, picker, metrics, logger, () => settings.Options.DialTimeout, time));
+        using var dataPath = mode.CreateDataPath(new DataPathParts(listenSocket, tracker, picker, metrics, logger, () => settings.Options.DialTimeout, time));
         var listen = listenSocket.LocalEndPoint?.ToString() ?? options.ListenAddress.ToString();
         await using var admin = options.MetricsAddress is { } metricsAddress
             ? await AdminServer.StartAsync(
@@ -82,11 +81,11 @@ internal static class GatewayHost
 
         if (!stoppedCleanly)
         {
-            logger.Error("gateway stopped after a fatal listener error", [new("exit-code", FatalExitCode)]);
+            logger.Error($"{mode.Name} stopped after a fatal listener error", [new("exit-code", FatalExitCode)]);
             return FatalExitCode;
         }
 
-        logger.Info("gateway stopped");
+        logger.Info($"{mode.Name} stopped");
         return 0;
     }
 

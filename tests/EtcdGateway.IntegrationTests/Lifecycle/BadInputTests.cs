@@ -19,7 +19,8 @@ public class BadInputTests
         { ["start", "--endpoints=no-such-host.invalid:2379"], "invalid value \"no-such-host.invalid:2379\" for flag --endpoints: cannot resolve host" },
         { ["start", "--discovery-srv=example.invalid", "--dns-server=127.0.0.1:1"], "invalid value \"example.invalid\" for flag --discovery-srv" },
         { ["start", "--trusted-ca-file=/nonexistent.pem"], "invalid value \"/nonexistent.pem\" for flag --trusted-ca-file" },
-        { ["grpc-proxy", "start"], "not available yet" },
+        { ["grpc-proxy", "stop"], "unknown command \"stop\" for \"etcd-gateway grpc-proxy\"" },
+        { ["grpc-proxy", "start", "--namespace=app/"], "flag --namespace=\"app/\" is not supported yet" },
         { ["stop"], "unknown command \"stop\"" },
     };
 

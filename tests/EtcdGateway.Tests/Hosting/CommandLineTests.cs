@@ -9,7 +9,8 @@ public class CommandLineTests
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = await CommandLine.RunAsync(args, stdout, stderr, _ => throw new InvalidOperationException("these tests never start a gateway"));
+        var code = await CommandLine.RunAsync(
+            args, stdout, stderr, _ => throw new InvalidOperationException("these tests never start a gateway"), (_, _) => throw new InvalidOperationException("these tests never start a proxy"));
         return (code, stdout.ToString(), stderr.ToString());
     }
 
@@ -61,7 +62,11 @@ public class CommandLineTests
     [Theory]
     [InlineData(new[] { "stop" }, "unknown command \"stop\"")]
     [InlineData(new[] { "gateway", "stop" }, "unknown command \"stop\"")]
-    [InlineData(new[] { "grpc-proxy", "start" }, "not available yet")]
+    [InlineData(new[] { "grpc-proxy", "stop" }, "unknown command \"stop\" for \"etcd-gateway grpc-proxy\"")]
+    [InlineData(new[] { "grpc-proxy", "start", "--bogus" }, "unknown flag: --bogus")]
+    [InlineData(new[] { "grpc-proxy", "start", "--max-send-bytes=1.5MiB" }, "invalid value \"1.5MiB\" for flag --max-send-bytes")]
+    [InlineData(new[] { "grpc-proxy", "start", "--namespace=app/" }, "flag --namespace=\"app/\" is not supported yet")]
+    [InlineData(new[] { "grpc-proxy", "start", "--retry-delay=123" }, "invalid value \"123\" for flag --retry-delay")]
     [InlineData(new[] { "start", "--bogus" }, "unknown flag: --bogus")]
     [InlineData(new[] { "start", "--retry-delay=123" }, "invalid value \"123\" for flag --retry-delay")]
     [InlineData(new[] { "gateway", "start", "--endpoints=host:abc" }, "invalid value \"host:abc\" for flag --endpoints")]
@@ -73,6 +78,35 @@ public class CommandLineTests
         Assert.Single(stderr.TrimEnd('\n').Split('\n'));
         Assert.StartsWith("etcd-gateway: ", stderr, StringComparison.Ordinal);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("grpc-proxy", "start", "--help")]
+    [InlineData("grpc-proxy", "start", "-h")]
+    public async Task GrpcProxyStartHelp_ListsEveryFlagWithItsDefault(params string[] args)
+    {
+        var (code, stdout, _) = await Run(args);
+        Assert.Equal(0, code);
+        Assert.StartsWith("etcd-gateway grpc-proxy start:", stdout, StringComparison.Ordinal);
+        foreach (var flag in GrpcProxyFlags.All)
+        {
+            var line = Assert.Single(stdout.Split('\n'), l => l.TrimStart().StartsWith($"--{flag.Name} ", StringComparison.Ordinal) || l.Trim() == $"--{flag.Name}");
+            if (flag.DefaultText.Length > 0)
+            {
+                Assert.Contains($"(default {(flag.Kind is FlagKind.String or FlagKind.StringList ? $"\"{flag.DefaultText}\"" : flag.DefaultText)})", line, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task GrpcProxyHelp_NamesStart()
+    {
+        var (code, stdout, _) = await Run("grpc-proxy", "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("etcd-gateway grpc-proxy start [flags]", stdout, StringComparison.Ordinal);
+        var (bareCode, _, stderr) = await Run("grpc-proxy");
+        Assert.Equal(2, bareCode);
+        Assert.Contains("grpc-proxy start", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

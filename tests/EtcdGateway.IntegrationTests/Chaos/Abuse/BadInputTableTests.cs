@@ -28,7 +28,7 @@ public sealed class BadInputTableTests : IDisposable
         // :: Commands and arguments.
         { "unknown command", ["stop"], null, ["unknown command \"stop\""] },
         { "unknown gateway subcommand", ["gateway", "stop"], null, ["unknown command \"stop\"", "etcd-gateway gateway"] },
-        { "grpc-proxy", ["grpc-proxy", "start"], null, ["\"grpc-proxy\"", "not available yet"] },
+        { "unknown grpc-proxy subcommand", ["grpc-proxy", "stop"], null, ["unknown command \"stop\"", "etcd-gateway grpc-proxy"] },
         { "stray argument", ["start", "extra"], null, ["unexpected argument \"extra\""] },
         { "argument after --", ["start", "--", "extra"], null, ["unexpected argument \"extra\""] },
 

@@ -1,0 +1,203 @@
+using System.Security.Authentication;
+using EtcdGateway.Cli;
+using EtcdGateway.Endpoints;
+using EtcdGateway.Logging;
+
+namespace EtcdGateway.Tests.Cli;
+
+/// <summary><c>grpc-proxy start</c>'s flags: etcd's names and defaults, every value checked, unbuilt features refused.</summary>
+public sealed class GrpcProxyConfigurationTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("grpc-proxy-flags-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (GatewayOptions Shared, GrpcProxyOptions Proxy) Load(params string[] args) =>
+        GrpcProxyConfiguration.Load(FlagParser.Parse(args, GrpcProxyFlags.All));
+
+    [Fact]
+    public void Defaults_Are_Etcds()
+    {
+        var (shared, proxy) = Load();
+        Assert.Equal([new EndpointAddress("127.0.0.1", 2379)], shared.Endpoints);
+        Assert.Equal(new EndpointAddress("127.0.0.1", 23790), shared.ListenAddress);
+        Assert.Equal(TimeSpan.Zero, shared.AutoSyncInterval);
+        Assert.Equal(1572864, proxy.MaxSendBytes);
+        Assert.Equal(int.MaxValue, proxy.MaxRecvBytes);
+        Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromHours(2), TimeSpan.FromSeconds(20)), (proxy.GrpcKeepAliveMinTime, proxy.GrpcKeepAliveInterval, proxy.GrpcKeepAliveTimeout));
+        Assert.Equal((TimeSpan.Zero, TimeSpan.FromSeconds(20), false), (proxy.DialKeepAliveTime, proxy.DialKeepAliveTimeout, proxy.PermitWithoutStream));
+        Assert.Equal("127.0.0.1:23790", proxy.AdvertiseClientUrl);
+        Assert.Equal(("", 0, ""), (proxy.ResolverPrefix, proxy.ResolverTtl, proxy.Namespace));
+        Assert.Equal("default.proxy", proxy.DataDir);
+        Assert.Equal(uint.MaxValue, proxy.MaxConcurrentStreams);
+        Assert.Equal((SslProtocols.Tls12, SslProtocols.None), (proxy.ClientTls.MinVersion, proxy.ClientTls.MaxVersion));
+        Assert.False(proxy.ClientTls.IsConfigured);
+        Assert.False(proxy.ClusterTls.IsConfigured);
+        Assert.Equal(LogLevel.Info, shared.LogLevel);
+        Assert.Empty(shared.Notices);
+    }
+
+    [Fact]
+    public void Debug_Means_Debug_Logging()
+    {
+        Assert.Equal(LogLevel.Debug, Load("--debug").Shared.LogLevel);
+        Assert.Equal(LogLevel.Warn, Load("--debug=false", "--log-level=warn").Shared.LogLevel);
+    }
+
+    [Fact]
+    public void Http_Endpoints_Are_Plain_Members_Without_A_Warning()
+    {
+        var (shared, _) = Load("--endpoints=http://10.0.0.1:2379,10.0.0.2:2379");
+        Assert.Equal(["10.0.0.1:2379", "10.0.0.2:2379"], shared.Endpoints.Select(e => e.ToString()));
+        Assert.DoesNotContain(shared.Notices, n => n.Level >= LogLevel.Warn);
+    }
+
+    [Fact]
+    public void Values_That_Are_Acted_On_Are_Accepted()
+    {
+        var (shared, proxy) = Load(
+            "--max-send-bytes=4194304", "--max-recv-bytes=0", "--dial-keepalive-time=10s", "--dial-keepalive-timeout=3s", "--permit-without-stream",
+            "--grpc-keepalive-interval=0s", "--grpc-keepalive-timeout=5s", "--max-concurrent-streams=100", "--advertise-client-url=",
+            "--tls-min-version=TLS1.3", "--tls-max-version=TLS1.3", "--data-dir=/tmp/x", "--pick-policy=random", "--endpoints-auto-sync-interval=30s");
+        Assert.Equal((4194304, int.MaxValue), (proxy.MaxSendBytes, proxy.MaxRecvBytes));
+        Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3), true), (proxy.DialKeepAliveTime, proxy.DialKeepAliveTimeout, proxy.PermitWithoutStream));
+        Assert.Equal((TimeSpan.Zero, 100u, ""), (proxy.GrpcKeepAliveInterval, proxy.MaxConcurrentStreams, proxy.AdvertiseClientUrl));
+        Assert.Equal(SslProtocols.Tls13, proxy.ClientTls.MinVersion);
+        Assert.Equal(TimeSpan.FromSeconds(30), shared.AutoSyncInterval);
+    }
+
+    public static TheoryData<string[], string, string> BadInput => new()
+    {
+        { ["--listen-addr=localhost"], "listen-addr", "localhost" },
+        { ["--endpoints=host:99999"], "endpoints", "host:99999" },
+        { ["--max-send-bytes=1.5MiB"], "max-send-bytes", "1.5MiB" },
+        { ["--max-send-bytes=-1"], "max-send-bytes", "-1" },
+        { ["--max-recv-bytes=2147483648"], "max-recv-bytes", "2147483648" },
+        { ["--max-concurrent-streams=0"], "max-concurrent-streams", "0" },
+        { ["--max-concurrent-streams=4294967296"], "max-concurrent-streams", "4294967296" },
+        { ["--resolver-ttl=abc"], "resolver-ttl", "abc" },
+        { ["--resolver-prefix=/proxies"], "resolver-ttl", "0" },
+        { ["--resolver-ttl=60"], "resolver-ttl", "60" },
+        { ["--resolver-prefix=/p", "--resolver-ttl=60", "--advertise-client-url="], "advertise-client-url", "" },
+        { ["--advertise-client-url=host:port"], "advertise-client-url", "host:port" },
+        { ["--dial-keepalive-time=10"], "dial-keepalive-time", "10" },
+        { ["--dial-keepalive-timeout=-1s"], "dial-keepalive-timeout", "-1s" },
+        { ["--grpc-keepalive-interval=forever"], "grpc-keepalive-interval", "forever" },
+        { ["--grpc-keepalive-min-time=1d"], "grpc-keepalive-min-time", "1d" },
+        { ["--tls-min-version=TLS1.1"], "tls-min-version", "TLS1.1" },
+        { ["--tls-max-version=tls1.3"], "tls-max-version", "tls1.3" },
+        { ["--tls-min-version=TLS1.3", "--tls-max-version=TLS1.2"], "tls-min-version", "TLS1.3" },
+        { ["--listen-cipher-suites=TLS_FOO"], "listen-cipher-suites", "TLS_FOO" },
+        { ["--listen-cipher-suites=TLS_RSA_WITH_AES_128_CBC_SHA", "--tls-min-version=TLS1.3"], "listen-cipher-suites", "TLS_RSA_WITH_AES_128_CBC_SHA" },
+        { ["--auto-tls", "--self-signed-cert-validity=0"], "self-signed-cert-validity", "0" },
+        { ["--self-signed-cert-validity=-1"], "self-signed-cert-validity", "-1" },
+        { ["--cert=/no/such/file"], "cert", "/no/such/file" },
+        { ["--cacert=/no/such/file"], "cacert", "/no/such/file" },
+        { ["--cert-file=/no/such/file"], "cert-file", "/no/such/file" },
+        { ["--client-crl-file=/no/such/file"], "client-crl-file", "/no/such/file" },
+        { ["--debug=maybe"], "debug", "maybe" },
+        { ["--auto-tls=yes"], "auto-tls", "yes" },
+        { ["--pick-policy=fastest"], "pick-policy", "fastest" },
+        { ["--health-check=grpc"], "health-check", "grpc" },
+        { ["--drain-timeout=1y"], "drain-timeout", "1y" },
+        { ["--log-level=trace"], "log-level", "trace" },
+        { ["--metrics-addr=https://127.0.0.1:9090"], "metrics-addr", "https://127.0.0.1:9090" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInput))]
+    public void Bad_Input_Names_The_Flag_And_Value(string[] args, string flag, string value)
+    {
+        var error = Assert.Throws<UsageException>(() => Load(args));
+        Assert.Equal((flag, value), (error.Flag, error.Value));
+        Assert.False(error.IsNotSupportedYet);
+        Assert.Contains($"--{flag}", error.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string[], string> NotBuiltYet => new()
+    {
+        { ["--namespace=app/"], "namespace" },
+        { ["--resolver-prefix=/proxies", "--resolver-ttl=60"], "resolver-prefix" },
+        { ["--advertise-client-url=10.0.0.1:23790"], "advertise-client-url" },
+        { ["--insecure-skip-tls-verify"], "insecure-skip-tls-verify" },
+        { ["--auto-tls"], "auto-tls" },
+        { ["--listen-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], "listen-cipher-suites" },
+        { ["--enable-pprof"], "enable-pprof" },
+        { ["--experimental-serializable-ordering"], "experimental-serializable-ordering" },
+        { ["--experimental-leasing-prefix=_lease"], "experimental-leasing-prefix" },
+        { ["--experimental-enable-grpc-logging"], "experimental-enable-grpc-logging" },
+        { ["--grpc-keepalive-min-time=1s"], "grpc-keepalive-min-time" },
+        { ["--endpoints=https://10.0.0.1:2379"], "endpoints" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotBuiltYet))]
+    public void Flags_Not_Built_Yet_Are_Refused(string[] args, string flag)
+    {
+        var error = Assert.Throws<UsageException>(() => Load(args));
+        Assert.True(error.IsNotSupportedYet);
+        Assert.Equal(flag, error.Flag);
+        Assert.Contains($"flag --{flag}=", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not supported yet", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tls_Files_Are_Refused_After_They_Are_Checked()
+    {
+        var (cert, key) = TestCertificate();
+        Assert.True(Assert.Throws<UsageException>(() => Load($"--cert={cert}", $"--key={key}")).IsNotSupportedYet);
+        Assert.True(Assert.Throws<UsageException>(() => Load($"--cert-file={cert}", $"--key-file={key}")).IsNotSupportedYet);
+        Assert.False(Assert.Throws<UsageException>(() => Load($"--cert-file={cert}")).IsNotSupportedYet);
+        var mismatched = Assert.Throws<UsageException>(() => Load($"--cert={cert}", $"--key={cert}"));
+        Assert.Equal("cert", mismatched.Flag);
+        Assert.False(mismatched.IsNotSupportedYet);
+        Assert.Equal("trusted-ca-file", Assert.Throws<UsageException>(() => Load($"--trusted-ca-file={cert}")).Flag);
+    }
+
+    [Fact]
+    public void Config_File_Takes_The_Proxys_Keys_And_Points_At_Itself()
+    {
+        var file = Path.Combine(_dir, "proxy.yaml");
+        File.WriteAllText(file, "endpoints: [10.0.0.1:2379, 10.0.0.2:2379]\nmax-send-bytes: 2097152\ndrain-timeout: 5s\n");
+        var (shared, proxy) = Load($"--config-file={file}", "--drain-timeout=7s");
+        Assert.Equal(2, shared.Endpoints.Count);
+        Assert.Equal(2097152, proxy.MaxSendBytes);
+        Assert.Equal(TimeSpan.FromSeconds(7), shared.DrainTimeout);
+
+        File.WriteAllText(file, "max-recv-bytes: lots\n");
+        var bad = Assert.Throws<UsageException>(() => Load($"--config-file={file}"));
+        Assert.Equal("config-file", bad.Flag);
+        Assert.Contains("max-recv-bytes: invalid value \"lots\"", bad.Message, StringComparison.Ordinal);
+
+        File.WriteAllText(file, "namespace: app/\n");
+        var refused = Assert.Throws<UsageException>(() => Load($"--config-file={file}"));
+        Assert.Contains("flag --namespace=\"app/\" is not supported yet", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(file, refused.Message, StringComparison.Ordinal);
+
+        File.WriteAllText(file, "retry-delay-typo: 1s\n");
+        Assert.Contains("unknown key \"retry-delay-typo\"", Assert.Throws<UsageException>(() => Load($"--config-file={file}")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Gateway_Only_Flags_Are_Unknown_To_The_Proxy()
+    {
+        // etcd's gateway verifies SRV targets with --trusted-ca-file; its proxy uses that name for client certificates.
+        var definition = GrpcProxyFlags.All.Single(f => f.Name == GrpcProxyFlags.TrustedCaFile);
+        Assert.Contains("proxy", definition.Help, StringComparison.Ordinal);
+        Assert.Equal(GrpcProxyFlags.CaCert, GrpcProxyFlags.Table.DiscoveryCaFlag);
+        Assert.Equal(GatewayFlags.TrustedCaFile, GatewayFlags.Table.DiscoveryCaFlag);
+    }
+
+    private (string Cert, string Key) TestCertificate()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=proxy", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var cert = Path.Combine(_dir, "proxy.crt");
+        var key = Path.Combine(_dir, "proxy.key");
+        File.WriteAllText(cert, certificate.ExportCertificatePem());
+        File.WriteAllText(key, rsa.ExportPkcs8PrivateKeyPem());
+        return (cert, key);
+    }
+}
