@@ -12,7 +12,6 @@ internal static class NotYetSupportedFlags
     public static void Check(ParsedFlags flags, GrpcProxyOptions options)
     {
         var values = new FlagValues(flags, GrpcProxyFlags.Table);
-        RefuseIf(options.Namespace.Length > 0, GrpcProxyFlags.Namespace, options.Namespace);
         RefuseIf(options.ResolverPrefix.Length > 0, GrpcProxyFlags.ResolverPrefix, options.ResolverPrefix);
 
         // etcd answers MemberList with the advertised address unless it is empty; until that exists MemberList is
