@@ -14,7 +14,7 @@ public sealed class NamespacedProxyFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Cluster = await EtcdCluster.StartAsync(3);
-        Proxy = await GatewayProcess.StartGrpcProxyAsync([$"--endpoints={Cluster.ClientEndpoints}", $"--namespace={Prefix}"]);
+        Proxy = await GrpcProxyProcess.StartAsync([$"--endpoints={Cluster.ClientEndpoints}", $"--namespace={Prefix}"]);
     }
 
     public async ValueTask DisposeAsync()

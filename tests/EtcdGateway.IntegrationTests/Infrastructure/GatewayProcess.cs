@@ -84,26 +84,6 @@ public sealed class GatewayProcess : IAsyncDisposable
         return gateway;
     }
 
-    /// <summary>
-    /// Starts the L7 proxy, <c>grpc-proxy start</c> with <paramref name="args"/> plus <c>--listen-addr</c> on a free port
-    /// (unless given), and waits for etcd's "started gRPC proxy".
-    /// </summary>
-    public static async Task<GatewayProcess> StartGrpcProxyAsync(IEnumerable<string> args)
-    {
-        var arguments = args.ToList();
-        var listen = arguments.FirstOrDefault(a => a.StartsWith("--listen-addr=", StringComparison.Ordinal))?["--listen-addr=".Length..];
-        if (listen is null)
-        {
-            listen = $"127.0.0.1:{FreePorts.Next()}";
-            arguments.Add($"--listen-addr={listen}");
-        }
-
-        var proxy = new GatewayProcess(new Process { StartInfo = CreateStartInfo(["grpc-proxy", "start", .. arguments], null, null) }, listen);
-        proxy.Start();
-        await proxy.WaitForLogAsync("started gRPC proxy", TimeSpan.FromSeconds(20));
-        return proxy;
-    }
-
     /// <summary>Runs the executable to completion (for usage errors, help, version) and returns what it printed.</summary>
     public static async Task<CommandResult> RunToExitAsync(IEnumerable<string> args, TimeSpan? timeout = null, IDictionary<string, string>? environment = null)
     {
