@@ -12,7 +12,6 @@ internal static class NotYetSupportedFlags
     public static void Check(ParsedFlags flags, GrpcProxyOptions options)
     {
         var values = new FlagValues(flags, GrpcProxyFlags.Table);
-        RefuseIf(options.Namespace.Length > 0, GrpcProxyFlags.Namespace, options.Namespace);
 
         RefuseGiven(values, GrpcProxyFlags.Cert, GrpcProxyFlags.Key, GrpcProxyFlags.CaCert, GrpcProxyFlags.CertFile, GrpcProxyFlags.KeyFile,
             GrpcProxyFlags.TrustedCaFile, GrpcProxyFlags.ClientCrlFile, GrpcProxyFlags.LeasingPrefix);

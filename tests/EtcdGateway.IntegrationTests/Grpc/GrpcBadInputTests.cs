@@ -33,7 +33,7 @@ public class GrpcBadInputTests
         { ["grpc-proxy", "start", "--debug=maybe"], "invalid value \"maybe\" for flag --debug" },
         { ["grpc-proxy", "start", "--pick-policy=fastest"], "invalid value \"fastest\" for flag --pick-policy" },
         { ["grpc-proxy", "start", "--config-file=/nonexistent.yaml"], "invalid value \"/nonexistent.yaml\" for flag --config-file: no such file" },
-        { ["grpc-proxy", "start", "--namespace=app/"], "flag --namespace=\"app/\" is not supported yet by \"grpc-proxy start\"" },
+        { ["grpc-proxy", "start", "--experimental-serializable-ordering"], "flag --experimental-serializable-ordering=\"true\" is not supported yet by \"grpc-proxy start\"" },
         { ["grpc-proxy", "start", "--insecure-skip-tls-verify"], "flag --insecure-skip-tls-verify=\"true\" is not supported yet" },
         { ["grpc-proxy", "start", "--auto-tls"], "flag --auto-tls=\"true\" is not supported yet" },
         { ["grpc-proxy", "start", "--enable-pprof"], "flag --enable-pprof=\"true\" is not supported yet" },

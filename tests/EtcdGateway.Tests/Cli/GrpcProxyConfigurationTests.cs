@@ -128,7 +128,6 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
 
     public static TheoryData<string[], string> NotBuiltYet => new()
     {
-        { ["--namespace=app/"], "namespace" },
         { ["--insecure-skip-tls-verify"], "insecure-skip-tls-verify" },
         { ["--auto-tls"], "auto-tls" },
         { ["--listen-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], "listen-cipher-suites" },
@@ -149,6 +148,16 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         Assert.Equal(flag, error.Flag);
         Assert.Contains($"flag --{flag}=", error.Message, StringComparison.Ordinal);
         Assert.Contains("not supported yet", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Namespace_Is_Taken_As_Given_From_The_Command_Line_And_The_Config_File()
+    {
+        Assert.Equal("app/", Load("--namespace=app/").Proxy.Namespace);
+        var file = Path.Combine(_dir, "namespace.yaml");
+        File.WriteAllText(file, "namespace: team/a/\n");
+        Assert.Equal("team/a/", Load($"--config-file={file}").Proxy.Namespace);
+        Assert.Equal("", Load().Proxy.Namespace);
     }
 
     [Fact]
@@ -179,9 +188,9 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         Assert.Equal("config-file", bad.Flag);
         Assert.Contains("max-recv-bytes: invalid value \"lots\"", bad.Message, StringComparison.Ordinal);
 
-        File.WriteAllText(file, "namespace: app/\n");
+        File.WriteAllText(file, "experimental-leasing-prefix: _lease\n");
         var refused = Assert.Throws<UsageException>(() => Load($"--config-file={file}"));
-        Assert.Contains("flag --namespace=\"app/\" is not supported yet", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("flag --experimental-leasing-prefix=\"_lease\" is not supported yet", refused.Message, StringComparison.Ordinal);
         Assert.Contains(file, refused.Message, StringComparison.Ordinal);
 
         File.WriteAllText(file, "retry-delay-typo: 1s\n");

@@ -5,6 +5,7 @@ using EtcdGateway.Grpc.Election;
 using EtcdGateway.Grpc.Kv;
 using EtcdGateway.Grpc.Lease;
 using EtcdGateway.Grpc.Lock;
+using EtcdGateway.Grpc.Namespace;
 using EtcdGateway.Grpc.Maintenance;
 using EtcdGateway.Grpc.Registration;
 using EtcdGateway.Grpc.Watch;
@@ -62,14 +63,15 @@ internal static class GrpcProxyServer
             grpc.MaxSendMessageSize = null;
         });
 
-        builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster)));
-        builder.Services.AddSingleton(new WatchService(new Protos.Etcdserverpb.Watch.WatchClient(cluster)));
-        builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster)));
+        var keys = KeySpace.Of(options.Namespace);
+        builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster), keys));
+        builder.Services.AddSingleton(new WatchService(new Protos.Etcdserverpb.Watch.WatchClient(cluster), keys));
+        builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), keys));
         builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster), proxyMembers));
         builder.Services.AddSingleton(new MaintenanceService(new Protos.Etcdserverpb.Maintenance.MaintenanceClient(cluster)));
         builder.Services.AddSingleton(new AuthService(new Protos.Etcdserverpb.Auth.AuthClient(cluster)));
-        builder.Services.AddSingleton(new LockService(new LockApi.LockClient(cluster)));
-        builder.Services.AddSingleton(new ElectionService(new ElectionApi.ElectionClient(cluster)));
+        builder.Services.AddSingleton(new LockService(new LockApi.LockClient(cluster), keys));
+        builder.Services.AddSingleton(new ElectionService(new ElectionApi.ElectionClient(cluster), keys));
 
         var app = builder.Build();
         app.MapGrpcService<KvService>();
