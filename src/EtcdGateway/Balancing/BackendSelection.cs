@@ -15,8 +15,11 @@ internal sealed class BackendSelection(EndpointPicker picker)
     private bool _lastResortUsed;
     private bool _dialingLastResort;
 
-    /// <summary>The endpoint to dial next, or null (logged) when none is left; <paramref name="client"/> names the client then.</summary>
-    public Endpoint? Next(Func<string?> client)
+    /// <summary>
+    /// The endpoint to dial next, or null when none is left: then <paramref name="noneLeft"/> is logged as a warning, with
+    /// <paramref name="client"/> naming the client (the L4 relay closes the connection; the L7 proxy fails the call).
+    /// </summary>
+    public Endpoint? Next(Func<string?> client, string noneLeft = "no endpoint available; closing client connection")
     {
         var snapshot = picker.Registry.Current;
         var candidates = _tried is null ? snapshot.Routable : Untried(snapshot.Routable, _tried);
@@ -26,7 +29,7 @@ internal sealed class BackendSelection(EndpointPicker picker)
             candidates = _lastResortUsed ? [] : Untried(snapshot.Unavailable.Except(snapshot.Routable).ToList(), _tried ?? []);
             if (candidates.Count == 0)
             {
-                picker.Logger.Warn("no endpoint available; closing client connection", [
+                picker.Logger.Warn(noneLeft, [
                     new("client", client()), new("tried", _tried?.Count ?? 0)]);
                 return null;
             }
@@ -69,6 +72,12 @@ internal sealed class BackendSelection(EndpointPicker picker)
         (_tried ??= []).Add(endpoint);
         return true;
     }
+
+    /// <summary>
+    /// The endpoint was reached but the attempt failed in a way that says nothing certain about it (an L7 call that may be
+    /// repeated elsewhere): the next pick avoids it, and it stays in rotation for others; health decides about it.
+    /// </summary>
+    public void Skip(Endpoint endpoint) => (_tried ??= []).Add(endpoint);
 
     private static List<Endpoint> Untried(IReadOnlyList<Endpoint> endpoints, List<Endpoint> tried) =>
         [.. endpoints.Where(e => !tried.Contains(e))];

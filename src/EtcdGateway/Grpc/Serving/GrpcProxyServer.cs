@@ -1,0 +1,91 @@
+using EtcdGateway.Cli;
+using EtcdGateway.Grpc.Auth;
+using EtcdGateway.Grpc.Cluster;
+using EtcdGateway.Grpc.Election;
+using EtcdGateway.Grpc.Kv;
+using EtcdGateway.Grpc.Lease;
+using EtcdGateway.Grpc.Lock;
+using EtcdGateway.Grpc.Maintenance;
+using EtcdGateway.Grpc.Watch;
+using EtcdGateway.Logging;
+using EtcdGateway.Protos.Etcdserverpb;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ElectionApi = EtcdGateway.Protos.V3electionpb.Election;
+using LockApi = EtcdGateway.Protos.V3lockpb.Lock;
+
+namespace EtcdGateway.Grpc.Serving;
+
+/// <summary>
+/// The proxy's web server: Kestrel with etcd's eight gRPC services and <c>/health</c>, listening on the host's socket
+/// through <see cref="SharedPortTransport"/>. Each service is made here, once, over the one way to the cluster; the
+/// places where later layers (namespace, cache, coalescing) wrap a service are these lines.
+/// </summary>
+internal static class GrpcProxyServer
+{
+    /// <summary>etcd's proxy serves with gRPC-Go's default receive limit; a larger request is refused before it is read.</summary>
+    public const int MaxReceiveMessageSize = 4 * 1024 * 1024;
+
+    /// <summary>Kestrel's smallest keep-alive ping delay and timeout.</summary>
+    private static readonly TimeSpan KestrelMinimumPing = TimeSpan.FromSeconds(1);
+
+    public static WebApplication Build(
+        SharedPortTransport transport, CallInvoker cluster, GrpcProxyOptions options, int maxConnections, JsonLogger logger, TimeProvider time)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, HostLifetimeWithoutSignals>();
+
+        // The drain (--drain-timeout) bounds the stop, not the web host's own 30 s default.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = Timeout.InfiniteTimeSpan);
+        builder.Services.AddSingleton<IConnectionListenerFactory>(transport);
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http2, transport.ListenAddress), listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http1, transport.ListenAddress), listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = maxConnections;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = (int)Math.Min(options.MaxConcurrentStreams, int.MaxValue);
+            kestrel.Limits.Http2.KeepAlivePingDelay = PingSetting(options.GrpcKeepAliveInterval);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = PingSetting(options.GrpcKeepAliveTimeout);
+        });
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = MaxReceiveMessageSize;
+            grpc.MaxSendMessageSize = null;
+        });
+
+        builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster)));
+        builder.Services.AddSingleton(new WatchService(new Protos.Etcdserverpb.Watch.WatchClient(cluster)));
+        builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster)));
+        builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster)));
+        builder.Services.AddSingleton(new MaintenanceService(new Protos.Etcdserverpb.Maintenance.MaintenanceClient(cluster)));
+        builder.Services.AddSingleton(new AuthService(new Protos.Etcdserverpb.Auth.AuthClient(cluster)));
+        builder.Services.AddSingleton(new LockService(new LockApi.LockClient(cluster)));
+        builder.Services.AddSingleton(new ElectionService(new ElectionApi.ElectionClient(cluster)));
+
+        var app = builder.Build();
+        app.MapGrpcService<KvService>();
+        app.MapGrpcService<WatchService>();
+        app.MapGrpcService<LeaseService>();
+        app.MapGrpcService<ClusterService>();
+        app.MapGrpcService<MaintenanceService>();
+        app.MapGrpcService<AuthService>();
+        app.MapGrpcService<LockService>();
+        app.MapGrpcService<ElectionService>();
+
+        var health = new ProxyHealthCheck(new KV.KVClient(cluster), logger, time);
+        app.Map("/health", health.HandleAsync);
+        return app;
+    }
+
+    /// <summary>etcd's 0 turns the ping off; Kestrel turns it off with TimeSpan.MaxValue and takes nothing under a second.</summary>
+    private static TimeSpan PingSetting(TimeSpan value) =>
+        value <= TimeSpan.Zero ? TimeSpan.MaxValue : value < KestrelMinimumPing ? KestrelMinimumPing : value;
+}

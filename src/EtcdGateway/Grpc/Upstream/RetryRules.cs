@@ -1,0 +1,59 @@
+using EtcdGateway.Endpoints;
+using Grpc.Core;
+
+namespace EtcdGateway.Grpc.Upstream;
+
+/// <summary>
+/// When a failed call may go to another member. Any call that never reached a member (its connection was refused or
+/// timed out: our dialer's <see cref="DialException"/>) may, as nothing was sent. A call that did reach one may only when
+/// repeating it is harmless: etcd's own client marks the same methods repeatable and retries them on Unavailable.
+/// </summary>
+internal static class RetryRules
+{
+    /// <summary>The methods etcd's client retries on Unavailable (its <c>withRepeatablePolicy</c>), plus the election's read.</summary>
+    private static readonly HashSet<string> Repeatable = new(StringComparer.Ordinal)
+    {
+        "/etcdserverpb.KV/Range",
+        "/etcdserverpb.Lease/LeaseGrant",
+        "/etcdserverpb.Lease/LeaseRevoke",
+        "/etcdserverpb.Lease/LeaseTimeToLive",
+        "/etcdserverpb.Lease/LeaseLeases",
+        "/etcdserverpb.Cluster/MemberList",
+        "/etcdserverpb.Maintenance/Alarm",
+        "/etcdserverpb.Maintenance/Status",
+        "/etcdserverpb.Maintenance/Hash",
+        "/etcdserverpb.Maintenance/HashKV",
+        "/etcdserverpb.Maintenance/Snapshot",
+        "/etcdserverpb.Maintenance/MoveLeader",
+        "/etcdserverpb.Auth/UserList",
+        "/etcdserverpb.Auth/UserGet",
+        "/etcdserverpb.Auth/RoleGet",
+        "/etcdserverpb.Auth/RoleList",
+        "/v3electionpb.Election/Leader",
+    };
+
+    public static bool IsRepeatable(string fullMethodName) => Repeatable.Contains(fullMethodName);
+
+    /// <summary>The dial failure that kept the call from reaching its member, if that is why it failed.</summary>
+    public static DialException? NeverReached(RpcException error)
+    {
+        if (error.StatusCode != StatusCode.Unavailable)
+        {
+            return null;
+        }
+
+        for (var inner = error.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is DialException dial)
+            {
+                return dial;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a call that reached a member and failed with <paramref name="error"/> may be repeated on another.</summary>
+    public static bool MayRepeat(string fullMethodName, RpcException error) =>
+        error.StatusCode == StatusCode.Unavailable && IsRepeatable(fullMethodName);
+}
