@@ -5,6 +5,7 @@ using EtcdGateway.Grpc.Election;
 using EtcdGateway.Grpc.Kv;
 using EtcdGateway.Grpc.Lease;
 using EtcdGateway.Grpc.Lock;
+using EtcdGateway.Grpc.Metrics;
 using EtcdGateway.Grpc.Namespace;
 using EtcdGateway.Grpc.Maintenance;
 using EtcdGateway.Grpc.Registration;
@@ -38,7 +39,8 @@ internal static class GrpcProxyServer
     private static readonly TimeSpan KestrelMinimumPing = TimeSpan.FromSeconds(1);
 
     public static WebApplication Build(
-        SharedPortTransport transport, CallInvoker cluster, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections, JsonLogger logger, TimeProvider time)
+        SharedPortTransport transport, CallInvoker cluster, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections, ProxyHealthCheck health,
+        GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -49,18 +51,29 @@ internal static class GrpcProxyServer
         builder.Services.AddSingleton<IConnectionListenerFactory>(transport);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http2, transport.ListenAddress), listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http1, transport.ListenAddress), listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http2, transport.ListenAddress), listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.Use(connections.Count);
+            });
+            kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http1, transport.ListenAddress), listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(connections.Count);
+            });
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxConcurrentConnections = maxConnections;
             kestrel.Limits.Http2.MaxStreamsPerConnection = (int)Math.Min(options.MaxConcurrentStreams, int.MaxValue);
             kestrel.Limits.Http2.KeepAlivePingDelay = PingSetting(options.GrpcKeepAliveInterval);
             kestrel.Limits.Http2.KeepAlivePingTimeout = PingSetting(options.GrpcKeepAliveTimeout);
         });
+        // One interceptor instance for every call (registered, so it is not made per call); first, so it sees every end.
+        builder.Services.AddSingleton(metrics);
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = MaxReceiveMessageSize;
             grpc.MaxSendMessageSize = null;
+            grpc.Interceptors.Add<GrpcServerMetricsInterceptor>();
         });
 
         var keys = KeySpace.Of(options.Namespace);
@@ -83,7 +96,6 @@ internal static class GrpcProxyServer
         app.MapGrpcService<LockService>();
         app.MapGrpcService<ElectionService>();
 
-        var health = new ProxyHealthCheck(new KV.KVClient(cluster), logger, time);
         app.Map("/health", health.HandleAsync);
         return app;
     }
