@@ -9,6 +9,7 @@ using EtcdGateway.Grpc.Metrics;
 using EtcdGateway.Grpc.Namespace;
 using EtcdGateway.Grpc.Maintenance;
 using EtcdGateway.Grpc.Registration;
+using EtcdGateway.Grpc.Tls;
 using EtcdGateway.Grpc.Watch;
 using EtcdGateway.Logging;
 using EtcdGateway.Protos.Etcdserverpb;
@@ -17,6 +18,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -38,9 +40,10 @@ internal static class GrpcProxyServer
     /// <summary>Kestrel's smallest keep-alive ping delay and timeout.</summary>
     private static readonly TimeSpan KestrelMinimumPing = TimeSpan.FromSeconds(1);
 
+    /// <param name="tls">The TLS side of each handshake with clients, or null when clients speak plain HTTP.</param>
     public static WebApplication Build(
-        SharedPortTransport transport, CallInvoker cluster, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections, ProxyHealthCheck health,
-        GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections)
+        SharedPortTransport transport, ClientTlsTerminator? tls, CallInvoker cluster, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections,
+        ProxyHealthCheck health, GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -51,16 +54,35 @@ internal static class GrpcProxyServer
         builder.Services.AddSingleton<IConnectionListenerFactory>(transport);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http2, transport.ListenAddress), listen =>
+            if (tls is null)
             {
-                listen.Protocols = HttpProtocols.Http2;
-                listen.Use(connections.Count);
-            });
-            kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http1, transport.ListenAddress), listen =>
+                kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http2, transport.ListenAddress), listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    listen.Use(connections.Count);
+                });
+                kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http1, transport.ListenAddress), listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(connections.Count);
+                });
+            }
+            else
             {
-                listen.Protocols = HttpProtocols.Http1;
-                listen.Use(connections.Count);
-            });
+                kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Tls, transport.ListenAddress), listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.Use(connections.Count);
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = tls.OnConnectionAsync,
+
+                        // As long as a plain connection may take to send its first bytes, and as etcd's TLS listener allows.
+                        HandshakeTimeout = SharedPortTransport.FirstBytesTimeout,
+                    });
+                });
+            }
+
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxConcurrentConnections = maxConnections;
             kestrel.Limits.Http2.MaxStreamsPerConnection = (int)Math.Min(options.MaxConcurrentStreams, int.MaxValue);
