@@ -12,12 +12,6 @@ internal static class NotYetSupportedFlags
     public static void Check(ParsedFlags flags, GrpcProxyOptions options)
     {
         var values = new FlagValues(flags, GrpcProxyFlags.Table);
-        RefuseIf(options.Namespace.Length > 0, GrpcProxyFlags.Namespace, options.Namespace);
-        RefuseIf(options.ResolverPrefix.Length > 0, GrpcProxyFlags.ResolverPrefix, options.ResolverPrefix);
-
-        // etcd answers MemberList with the advertised address unless it is empty; until that exists MemberList is
-        // forwarded, which is what an empty advertise URL asks for. The default is left alone so the plain command runs.
-        RefuseIf(flags.IsSet(GrpcProxyFlags.AdvertiseClientUrl) && options.AdvertiseClientUrl.Length > 0, GrpcProxyFlags.AdvertiseClientUrl, options.AdvertiseClientUrl);
 
         RefuseGiven(values, GrpcProxyFlags.LeasingPrefix);
         RefuseIf(options.EnablePprof, GrpcProxyFlags.EnablePprof, "true");

@@ -79,6 +79,7 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         { ["--max-concurrent-streams=0"], "max-concurrent-streams", "0" },
         { ["--max-concurrent-streams=4294967296"], "max-concurrent-streams", "4294967296" },
         { ["--resolver-ttl=abc"], "resolver-ttl", "abc" },
+        { ["--resolver-prefix=/proxies", "--resolver-ttl=-1"], "resolver-ttl", "-1" },
         { ["--resolver-prefix=/proxies"], "resolver-ttl", "0" },
         { ["--resolver-ttl=60"], "resolver-ttl", "60" },
         { ["--resolver-prefix=/p", "--resolver-ttl=60", "--advertise-client-url="], "advertise-client-url", "" },
@@ -120,11 +121,19 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         Assert.Contains($"--{flag}", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Registration_Takes_Prefix_Ttl_And_Advertise_Url_Together()
+    {
+        var (_, proxy) = Load("--resolver-prefix=/proxies", "--resolver-ttl=60", "--advertise-client-url=10.0.0.1:23790");
+        Assert.Equal(("/proxies", 60, "10.0.0.1:23790"), (proxy.ResolverPrefix, proxy.ResolverTtl, proxy.AdvertiseClientUrl));
+
+        // An advertise URL alone (MemberList answers the proxy itself) or an empty one (MemberList is forwarded) is no error.
+        Assert.Equal("", Load("--advertise-client-url=").Proxy.AdvertiseClientUrl);
+        Assert.Equal("https://proxy.example:443", Load("--advertise-client-url=https://proxy.example:443").Proxy.AdvertiseClientUrl);
+    }
+
     public static TheoryData<string[], string> NotBuiltYet => new()
     {
-        { ["--namespace=app/"], "namespace" },
-        { ["--resolver-prefix=/proxies", "--resolver-ttl=60"], "resolver-prefix" },
-        { ["--advertise-client-url=10.0.0.1:23790"], "advertise-client-url" },
         { ["--enable-pprof"], "enable-pprof" },
         { ["--experimental-serializable-ordering"], "experimental-serializable-ordering" },
         { ["--experimental-leasing-prefix=_lease"], "experimental-leasing-prefix" },
@@ -141,6 +150,16 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         Assert.Equal(flag, error.Flag);
         Assert.Contains($"flag --{flag}=", error.Message, StringComparison.Ordinal);
         Assert.Contains("not supported yet", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Namespace_Is_Taken_As_Given_From_The_Command_Line_And_The_Config_File()
+    {
+        Assert.Equal("app/", Load("--namespace=app/").Proxy.Namespace);
+        var file = Path.Combine(_dir, "namespace.yaml");
+        File.WriteAllText(file, "namespace: team/a/\n");
+        Assert.Equal("team/a/", Load($"--config-file={file}").Proxy.Namespace);
+        Assert.Equal("", Load().Proxy.Namespace);
     }
 
     [Fact]
@@ -242,9 +261,9 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         Assert.Equal("config-file", bad.Flag);
         Assert.Contains("max-recv-bytes: invalid value \"lots\"", bad.Message, StringComparison.Ordinal);
 
-        File.WriteAllText(file, "namespace: app/\n");
+        File.WriteAllText(file, "experimental-leasing-prefix: _lease\n");
         var refused = Assert.Throws<UsageException>(() => Load($"--config-file={file}"));
-        Assert.Contains("flag --namespace=\"app/\" is not supported yet", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("flag --experimental-leasing-prefix=\"_lease\" is not supported yet", refused.Message, StringComparison.Ordinal);
         Assert.Contains(file, refused.Message, StringComparison.Ordinal);
 
         File.WriteAllText(file, "retry-delay-typo: 1s\n");

@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using System.Net.Sockets;
 using EtcdGateway.Cli;
 using EtcdGateway.Endpoints;
+using EtcdGateway.Grpc.Metrics;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace EtcdGateway.Grpc.Upstream;
@@ -13,9 +15,11 @@ namespace EtcdGateway.Grpc.Upstream;
 /// at most that long, and a refused or timed-out connect surfaces as a <see cref="DialException"/>: the call never
 /// reached the member and may go to another. A TLS member's connection is wrapped in TLS right there
 /// (<see cref="MemberTls"/>), so a refused certificate or a stuck handshake is such a dial failure too, and HTTP/2 then
-/// runs over it as over a plain one. The set of channels is an immutable snapshot swapped on change.
+/// runs over it as over a plain one. The set of channels is an immutable snapshot swapped on change. Each channel counts
+/// the calls made through it (<see cref="UpstreamCallMetrics"/>).
 /// </summary>
-internal sealed class MemberChannels(EndpointRegistry registry, GrpcProxyOptions options, MemberTls tls, Func<TimeSpan> dialTimeout, TimeProvider time) : IDisposable
+internal sealed class MemberChannels(
+    EndpointRegistry registry, GrpcProxyOptions options, MemberTls tls, Func<TimeSpan> dialTimeout, UpstreamCallMetrics calls, TimeProvider time) : IDisposable
 {
     private ImmutableDictionary<EndpointAddress, Member> _channels = ImmutableDictionary<EndpointAddress, Member>.Empty;
     private bool _disposed;
@@ -59,7 +63,7 @@ internal sealed class MemberChannels(EndpointRegistry registry, GrpcProxyOptions
             var current = registry.Current;
             gone = [.. _channels.Where(c => current.Find(c.Key) is null).Select(c => c.Value)];
             var channel = Create(address);
-            member = new Member(channel, channel.CreateCallInvoker());
+            member = new Member(channel, channel.CreateCallInvoker().Intercept(new UpstreamCallInterceptor(calls.For(address.ToString()))));
             Volatile.Write(ref _channels, _channels.RemoveRange(_channels.Keys.Where(a => current.Find(a) is null)).SetItem(address, member));
         }
 
