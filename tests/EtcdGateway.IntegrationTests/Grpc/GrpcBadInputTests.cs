@@ -34,12 +34,9 @@ public class GrpcBadInputTests
         { ["grpc-proxy", "start", "--pick-policy=fastest"], "invalid value \"fastest\" for flag --pick-policy" },
         { ["grpc-proxy", "start", "--config-file=/nonexistent.yaml"], "invalid value \"/nonexistent.yaml\" for flag --config-file: no such file" },
         { ["grpc-proxy", "start", "--experimental-serializable-ordering"], "flag --experimental-serializable-ordering=\"true\" is not supported yet by \"grpc-proxy start\"" },
-        { ["grpc-proxy", "start", "--insecure-skip-tls-verify"], "flag --insecure-skip-tls-verify=\"true\" is not supported yet" },
-        { ["grpc-proxy", "start", "--auto-tls"], "flag --auto-tls=\"true\" is not supported yet" },
         { ["grpc-proxy", "start", "--enable-pprof"], "flag --enable-pprof=\"true\" is not supported yet" },
         { ["grpc-proxy", "start", "--experimental-leasing-prefix=_l"], "flag --experimental-leasing-prefix=\"_l\" is not supported yet" },
         { ["grpc-proxy", "start", "--grpc-keepalive-min-time=1s"], "flag --grpc-keepalive-min-time=\"1s\" is not supported yet" },
-        { ["grpc-proxy", "start", "--endpoints=https://127.0.0.1:2379"], "flag --endpoints=\"https://127.0.0.1:2379\" is not supported yet" },
     };
 
     [Theory]

@@ -17,7 +17,7 @@ public sealed class SharedPortTransportTests : IAsyncDisposable
     {
         _listen.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listen.Listen(16);
-        _transport = new SharedPortTransport(_listen, _logger, TimeProvider.System);
+        _transport = new SharedPortTransport(_listen, tls: false, _logger, TimeProvider.System);
     }
 
     public async ValueTask DisposeAsync()
