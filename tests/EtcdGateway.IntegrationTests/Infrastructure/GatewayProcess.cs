@@ -54,8 +54,17 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// "ready to proxy client requests". With <paramref name="fdLimit"/>, runs it under <c>ulimit -n</c>; with
     /// <paramref name="launcher"/>, through that program (which is given the gateway's path and arguments to exec).
     /// </summary>
-    public static async Task<GatewayProcess> StartAsync(
-        IEnumerable<string> args, int? fdLimit = null, IDictionary<string, string>? environment = null, bool waitReady = true, string? launcher = null)
+    public static Task<GatewayProcess> StartAsync(
+        IEnumerable<string> args, int? fdLimit = null, IDictionary<string, string>? environment = null, bool waitReady = true, string? launcher = null) =>
+        StartCommandAsync(["start"], "ready to proxy client requests", args, fdLimit, environment, waitReady, launcher);
+
+    /// <summary>
+    /// Starts <paramref name="command"/> (<c>start</c>, <c>grpc-proxy start</c>) with <paramref name="args"/> plus
+    /// <c>--listen-addr</c> on a free port (unless given) and waits for <paramref name="readyMessage"/>.
+    /// </summary>
+    public static async Task<GatewayProcess> StartCommandAsync(
+        IReadOnlyList<string> command, string readyMessage, IEnumerable<string> args, int? fdLimit = null, IDictionary<string, string>? environment = null,
+        bool waitReady = true, string? launcher = null)
     {
         var arguments = args.ToList();
         var listen = arguments.FirstOrDefault(a => a.StartsWith("--listen-addr=", StringComparison.Ordinal))?["--listen-addr=".Length..];
@@ -65,11 +74,11 @@ public sealed class GatewayProcess : IAsyncDisposable
             arguments.Add($"--listen-addr={listen}");
         }
 
-        var gateway = new GatewayProcess(new Process { StartInfo = CreateStartInfo(["start", .. arguments], fdLimit, environment, launcher) }, listen);
+        var gateway = new GatewayProcess(new Process { StartInfo = CreateStartInfo([.. command, .. arguments], fdLimit, environment, launcher) }, listen);
         gateway.Start();
         if (waitReady)
         {
-            await gateway.WaitForLogAsync("ready to proxy client requests", TimeSpan.FromSeconds(20));
+            await gateway.WaitForLogAsync(readyMessage, TimeSpan.FromSeconds(20));
         }
 
         return gateway;

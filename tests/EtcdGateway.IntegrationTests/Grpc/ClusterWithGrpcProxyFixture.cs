@@ -1,0 +1,23 @@
+using EtcdGateway.IntegrationTests.Infrastructure;
+
+namespace EtcdGateway.IntegrationTests.Grpc;
+
+/// <summary>A real 3-member etcd cluster with a gRPC proxy in front, shared by tests that leave the cluster as they found it.</summary>
+public sealed class ClusterWithGrpcProxyFixture : IAsyncLifetime
+{
+    public EtcdCluster Cluster { get; private set; } = null!;
+
+    public GatewayProcess Proxy { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Cluster = await EtcdCluster.StartAsync(3);
+        Proxy = await GrpcProxyProcess.StartAsync([$"--endpoints={Cluster.ClientEndpoints}"]);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Proxy.DisposeAsync();
+        await Cluster.DisposeAsync();
+    }
+}

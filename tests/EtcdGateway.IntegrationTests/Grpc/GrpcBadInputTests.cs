@@ -1,0 +1,90 @@
+using EtcdGateway.IntegrationTests.Infrastructure;
+
+namespace EtcdGateway.IntegrationTests.Grpc;
+
+/// <summary>
+/// <c>grpc-proxy start</c> with bad input, through the real executable: one line on stderr naming the flag and the value,
+/// exit code 2, nothing started. Flags whose behaviour is not built yet are refused the same way, never ignored.
+/// </summary>
+public class GrpcBadInputTests
+{
+    public static TheoryData<string[], string> Cases => new()
+    {
+        { ["grpc-proxy"], "" },
+        { ["grpc-proxy", "stop"], "unknown command \"stop\" for \"etcd-gateway grpc-proxy\"" },
+        { ["grpc-proxy", "start", "--bogus"], "unknown flag: --bogus" },
+        { ["grpc-proxy", "start", "--listen-addr=127.0.0.1"], "invalid value \"127.0.0.1\" for flag --listen-addr: missing port" },
+        { ["grpc-proxy", "start", "--endpoints=host:abc"], "invalid value \"host:abc\" for flag --endpoints" },
+        { ["grpc-proxy", "start", "--endpoints=no-such-host.invalid:2379"], "invalid value \"no-such-host.invalid:2379\" for flag --endpoints: cannot resolve host" },
+        { ["grpc-proxy", "start", "--max-send-bytes=1.5MiB"], "invalid value \"1.5MiB\" for flag --max-send-bytes" },
+        { ["grpc-proxy", "start", "--max-recv-bytes=-1"], "invalid value \"-1\" for flag --max-recv-bytes" },
+        { ["grpc-proxy", "start", "--max-concurrent-streams=0"], "invalid value \"0\" for flag --max-concurrent-streams" },
+        { ["grpc-proxy", "start", "--resolver-prefix=/proxies"], "invalid value \"0\" for flag --resolver-ttl" },
+        { ["grpc-proxy", "start", "--resolver-ttl=30"], "invalid value \"30\" for flag --resolver-ttl: a TTL needs --resolver-prefix" },
+        { ["grpc-proxy", "start", "--grpc-keepalive-interval=2"], "invalid value \"2\" for flag --grpc-keepalive-interval" },
+        { ["grpc-proxy", "start", "--dial-keepalive-time=-1s"], "invalid value \"-1s\" for flag --dial-keepalive-time" },
+        { ["grpc-proxy", "start", "--tls-min-version=TLS1.0"], "invalid value \"TLS1.0\" for flag --tls-min-version" },
+        { ["grpc-proxy", "start", "--tls-min-version=TLS1.3", "--tls-max-version=TLS1.2"], "invalid value \"TLS1.3\" for flag --tls-min-version" },
+        { ["grpc-proxy", "start", "--listen-cipher-suites=TLS_BOGUS"], "invalid value \"TLS_BOGUS\" for flag --listen-cipher-suites" },
+        { ["grpc-proxy", "start", "--cert-file=/nonexistent.pem"], "invalid value \"/nonexistent.pem\" for flag --cert-file: no such file" },
+        { ["grpc-proxy", "start", "--cacert=/nonexistent.pem"], "invalid value \"/nonexistent.pem\" for flag --cacert: no such file" },
+        { ["grpc-proxy", "start", "--debug=maybe"], "invalid value \"maybe\" for flag --debug" },
+        { ["grpc-proxy", "start", "--pick-policy=fastest"], "invalid value \"fastest\" for flag --pick-policy" },
+        { ["grpc-proxy", "start", "--config-file=/nonexistent.yaml"], "invalid value \"/nonexistent.yaml\" for flag --config-file: no such file" },
+        { ["grpc-proxy", "start", "--namespace=app/"], "flag --namespace=\"app/\" is not supported yet by \"grpc-proxy start\"" },
+        { ["grpc-proxy", "start", "--resolver-prefix=/p", "--resolver-ttl=30"], "flag --resolver-prefix=\"/p\" is not supported yet" },
+        { ["grpc-proxy", "start", "--advertise-client-url=10.0.0.1:23790"], "flag --advertise-client-url=\"10.0.0.1:23790\" is not supported yet" },
+        { ["grpc-proxy", "start", "--insecure-skip-tls-verify"], "flag --insecure-skip-tls-verify=\"true\" is not supported yet" },
+        { ["grpc-proxy", "start", "--auto-tls"], "flag --auto-tls=\"true\" is not supported yet" },
+        { ["grpc-proxy", "start", "--enable-pprof"], "flag --enable-pprof=\"true\" is not supported yet" },
+        { ["grpc-proxy", "start", "--experimental-leasing-prefix=_l"], "flag --experimental-leasing-prefix=\"_l\" is not supported yet" },
+        { ["grpc-proxy", "start", "--grpc-keepalive-min-time=1s"], "flag --grpc-keepalive-min-time=\"1s\" is not supported yet" },
+        { ["grpc-proxy", "start", "--endpoints=https://127.0.0.1:2379"], "flag --endpoints=\"https://127.0.0.1:2379\" is not supported yet" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task BadInput_IsOneLine_Exit2(string[] args, string expected)
+    {
+        string[] withListen = args is ["grpc-proxy", "start", ..] && !args.Any(a => a.StartsWith("--listen-addr", StringComparison.Ordinal))
+            ? [.. args, $"--listen-addr=127.0.0.1:{FreePorts.Next()}"]
+            : args;
+        var result = await GatewayProcess.RunToExitAsync(withListen);
+        if (expected.Length == 0)
+        {
+            // The bare command prints its help on stderr, as the other commands do.
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("grpc-proxy start", result.StdErr, StringComparison.Ordinal);
+            return;
+        }
+
+        UsageErrorAssert.IsUsageError(result, expected);
+    }
+
+    [Fact]
+    public async Task ListenAddressInUse_IsRefused()
+    {
+        using var occupant = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        occupant.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        occupant.Listen(1);
+        var port = ((System.Net.IPEndPoint)occupant.LocalEndPoint!).Port;
+        var result = await GatewayProcess.RunToExitAsync(["grpc-proxy", "start", $"--listen-addr=127.0.0.1:{port}", $"--endpoints=127.0.0.1:{FreePorts.Next()}"]);
+        UsageErrorAssert.IsUsageError(result, $"invalid value \"127.0.0.1:{port}\" for flag --listen-addr: address already in use");
+    }
+
+    [Fact]
+    public async Task Help_ListsEtcdsFlagsWithEtcdsDefaults()
+    {
+        var result = await GatewayProcess.RunToExitAsync(["grpc-proxy", "start", "--help"]);
+        Assert.Equal(0, result.ExitCode);
+        foreach (var expected in new[]
+        {
+            "--listen-addr string", "(default \"127.0.0.1:23790\")", "(default \"127.0.0.1:2379\")", "--max-send-bytes int", "(default 1572864)",
+            "(default 2147483647)", "--grpc-keepalive-interval duration", "(default 2h0m0s)", "(default \"default.proxy\")", "(default \"TLS1.2\")",
+            "--drain-timeout duration", "--health-check string",
+        })
+        {
+            Assert.Contains(expected, result.StdOut, StringComparison.Ordinal);
+        }
+    }
+}
