@@ -18,14 +18,16 @@ internal sealed class GrpcProxyDataPath : IDataPath
     private readonly SharedPortTransport _transport;
     private readonly MemberChannels _members;
     private readonly JsonLogger _logger;
+    private readonly CancellationTokenSource _draining;
     private readonly CancellationTokenSource _stopNow = new();
     private Task? _kestrelStopped;
 
-    private GrpcProxyDataPath(WebApplication app, SharedPortTransport transport, MemberChannels members, JsonLogger logger)
+    private GrpcProxyDataPath(WebApplication app, SharedPortTransport transport, MemberChannels members, CancellationTokenSource draining, JsonLogger logger)
     {
         _app = app;
         _transport = transport;
         _members = members;
+        _draining = draining;
         _logger = logger;
     }
 
@@ -34,9 +36,13 @@ internal sealed class GrpcProxyDataPath : IDataPath
     {
         var members = new MemberChannels(parts.Picker.Registry, options, parts.DialTimeout, parts.Time);
         var cluster = new ClusterCallInvoker(parts.Picker, members, parts.Tracker);
+
+        // Streams move to another member when theirs fails, until the drain begins: then they end with it.
+        var draining = new CancellationTokenSource();
+        var streams = new MemberStreams(parts.Picker, members, parts.Tracker, parts.Time, draining.Token);
         var transport = new SharedPortTransport(parts.ListenSocket, parts.Logger, parts.Time);
-        var app = GrpcProxyServer.Build(transport, cluster, options, parts.Tracker.MaxConnections, parts.Logger, parts.Time);
-        return new GrpcProxyDataPath(app, transport, members, parts.Logger);
+        var app = GrpcProxyServer.Build(transport, cluster, streams, options, parts.Tracker.MaxConnections, parts.Logger, parts.Time);
+        return new GrpcProxyDataPath(app, transport, members, draining, parts.Logger);
     }
 
     public async Task<bool> RunAsync(CancellationToken stopping)
@@ -53,8 +59,9 @@ internal sealed class GrpcProxyDataPath : IDataPath
             clean = await await Task.WhenAny(stopped.Task, _transport.AcceptEnded);
         }
 
-        // Stop accepting, then let Kestrel stop gracefully: HTTP/2 clients are told (GOAWAY) to open no new streams here,
+        // Stop accepting, then let Kestrel stop gracefully (streams stop moving between members first): HTTP/2 clients are told (GOAWAY) to open no new streams here,
         // open calls and streams go on. The host's drain decides how long they may; Dispose ends what is left.
+        await _draining.CancelAsync();
         await _transport.StopAcceptingAsync();
         _kestrelStopped = _app.StopAsync(_stopNow.Token);
         return clean;
@@ -75,6 +82,7 @@ internal sealed class GrpcProxyDataPath : IDataPath
         }
 
         _members.Dispose();
+        _draining.Dispose();
         _stopNow.Dispose();
     }
 }

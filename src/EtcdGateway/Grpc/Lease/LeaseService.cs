@@ -1,29 +1,38 @@
 using EtcdGateway.Grpc.Forwarding;
+using EtcdGateway.Grpc.Upstream;
 using EtcdGateway.Protos.Etcdserverpb;
 using Grpc.Core;
 using LeaseApi = EtcdGateway.Protos.Etcdserverpb.Lease;
 
 namespace EtcdGateway.Grpc.Lease;
 
-/// <summary>etcd's Lease service, forwarded; LeaseKeepAlive as one member stream per client stream.</summary>
-internal sealed class LeaseService(LeaseApi.LeaseClient cluster) : LeaseApi.LeaseBase
+/// <summary>
+/// etcd's Lease service, forwarded; each LeaseKeepAlive stream relayed to one member at a time and moved when that member
+/// fails, with the keep-alives it had not answered sent again (<see cref="KeepAliveStreamState"/>).
+/// </summary>
+internal sealed class LeaseService(LeaseApi.LeaseClient cluster, MemberStreams members) : LeaseApi.LeaseBase
 {
+    private const string KeepAliveMethod = "/etcdserverpb.Lease/LeaseKeepAlive";
+
     public override Task<LeaseGrantResponse> LeaseGrant(LeaseGrantRequest request, ServerCallContext context) =>
         cluster.LeaseGrantAsync(request, ForwardedCallOptions.From(context)).ResponseAsync;
 
     public override Task<LeaseRevokeResponse> LeaseRevoke(LeaseRevokeRequest request, ServerCallContext context) =>
         cluster.LeaseRevokeAsync(request, ForwardedCallOptions.From(context)).ResponseAsync;
 
-    public override async Task LeaseKeepAlive(
-        IAsyncStreamReader<LeaseKeepAliveRequest> requestStream, IServerStreamWriter<LeaseKeepAliveResponse> responseStream, ServerCallContext context)
-    {
-        using var member = cluster.LeaseKeepAlive(ForwardedCallOptions.From(context));
-        await StreamRelay.DuplexAsync(member, requestStream, responseStream, context.CancellationToken);
-    }
+    public override Task LeaseKeepAlive(
+        IAsyncStreamReader<LeaseKeepAliveRequest> requestStream, IServerStreamWriter<LeaseKeepAliveResponse> responseStream, ServerCallContext context) =>
+        new MovableStreamRelay<LeaseKeepAliveRequest, LeaseKeepAliveResponse>(
+            members, KeepAliveMethod, OpenKeepAlive, new KeepAliveStreamState(), Unchanged, Unchanged).RunAsync(requestStream, responseStream, context);
 
     public override Task<LeaseTimeToLiveResponse> LeaseTimeToLive(LeaseTimeToLiveRequest request, ServerCallContext context) =>
         cluster.LeaseTimeToLiveAsync(request, ForwardedCallOptions.From(context)).ResponseAsync;
 
     public override Task<LeaseLeasesResponse> LeaseLeases(LeaseLeasesRequest request, ServerCallContext context) =>
         cluster.LeaseLeasesAsync(request, ForwardedCallOptions.From(context)).ResponseAsync;
+
+    private static AsyncDuplexStreamingCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> OpenKeepAlive(CallInvoker member, CallOptions options) =>
+        new LeaseApi.LeaseClient(member).LeaseKeepAlive(options);
+
+    private static T Unchanged<T>(T message) => message;
 }

@@ -6,6 +6,8 @@ using EtcdGateway.Grpc.Kv;
 using EtcdGateway.Grpc.Lease;
 using EtcdGateway.Grpc.Lock;
 using EtcdGateway.Grpc.Maintenance;
+using EtcdGateway.Grpc.Namespace;
+using EtcdGateway.Grpc.Upstream;
 using EtcdGateway.Grpc.Watch;
 using EtcdGateway.Logging;
 using EtcdGateway.Protos.Etcdserverpb;
@@ -24,8 +26,9 @@ namespace EtcdGateway.Grpc.Serving;
 
 /// <summary>
 /// The proxy's web server: Kestrel with etcd's eight gRPC services and <c>/health</c>, listening on the host's socket
-/// through <see cref="SharedPortTransport"/>. Each service is made here, once, over the one way to the cluster; the
-/// places where later layers (namespace, cache, coalescing) wrap a service are these lines.
+/// through <see cref="SharedPortTransport"/>. Each service is made here, once, over the one way to the cluster (calls) or
+/// <see cref="MemberStreams"/> (the streams that move between members); the places where later layers (namespace, cache,
+/// coalescing) wrap a service are these lines.
 /// </summary>
 internal static class GrpcProxyServer
 {
@@ -36,7 +39,7 @@ internal static class GrpcProxyServer
     private static readonly TimeSpan KestrelMinimumPing = TimeSpan.FromSeconds(1);
 
     public static WebApplication Build(
-        SharedPortTransport transport, CallInvoker cluster, GrpcProxyOptions options, int maxConnections, JsonLogger logger, TimeProvider time)
+        SharedPortTransport transport, CallInvoker cluster, MemberStreams streams, GrpcProxyOptions options, int maxConnections, JsonLogger logger, TimeProvider time)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -61,9 +64,10 @@ internal static class GrpcProxyServer
             grpc.MaxSendMessageSize = null;
         });
 
+        var keys = KeySpace.Of(options.Namespace);
         builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster)));
-        builder.Services.AddSingleton(new WatchService(new Protos.Etcdserverpb.Watch.WatchClient(cluster)));
-        builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster)));
+        builder.Services.AddSingleton(new WatchService(streams, keys));
+        builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), streams));
         builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster)));
         builder.Services.AddSingleton(new MaintenanceService(new Protos.Etcdserverpb.Maintenance.MaintenanceClient(cluster)));
         builder.Services.AddSingleton(new AuthService(new Protos.Etcdserverpb.Auth.AuthClient(cluster)));
