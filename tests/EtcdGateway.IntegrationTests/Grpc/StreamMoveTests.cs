@@ -108,6 +108,115 @@ public class StreamMoveTests
         }
     }
 
+    [Fact]
+    public async Task A_Watch_Whose_Revision_Was_Compacted_While_Its_Member_Hung_Gets_Etcds_Compaction_Cancel()
+    {
+        await using var cluster = await EtcdCluster.StartAsync(3);
+        await using var proxy = await GrpcProxyProcess.StartAsync([$"--endpoints={cluster.ClientEndpoints}"]);
+        using var channel = GrpcChannel.ForAddress($"http://{proxy.ListenAddress}");
+        var clock = Stopwatch.StartNew();
+        var leader = await cluster.LeaderIndexAsync();
+        var members = await MemberIndexesAsync(cluster);
+        using var direct = GrpcChannel.ForAddress($"http://{cluster.Members[leader].ClientAddress}");
+        var kv = new KV.KVClient(direct);
+
+        // A quiet key watched from now, on a follower.
+        WatchRecorder? watch = null;
+        var victim = -1;
+        long created = 0;
+        for (var i = 0; i < 9 && watch is null; i++)
+        {
+            var stream = WatchRecorder.Open(channel, clock);
+            await stream.SendAsync(Create(0, id: 7));
+            var answer = (await stream.WaitForAsync(r => r.Created, Timeout)).Response;
+            if (members[answer.Header.MemberId] != leader)
+            {
+                (watch, victim, created) = (stream, members[answer.Header.MemberId], answer.Header.Revision);
+            }
+            else
+            {
+                stream.Dispose();
+            }
+        }
+
+        Assert.NotNull(watch);
+        using (watch)
+        {
+            try
+            {
+                // While its member hangs, the cluster moves on and compacts past where the watch would resume.
+                cluster.Stop(victim);
+                for (var i = 0; i < 3; i++)
+                {
+                    await kv.PutAsync(new PutRequest { Key = Key("elsewhere"), Value = Key("x") });
+                }
+
+                var compacted = (await kv.PutAsync(new PutRequest { Key = Key("elsewhere"), Value = Key("x") })).Header.Revision;
+                await kv.CompactAsync(new CompactionRequest { Revision = compacted, Physical = true });
+
+                var notice = (await watch.WaitForAsync(r => r.Canceled, Timeout, from: 1)).Response;
+
+                // What etcd itself says to a watch from that revision.
+                using var etcds = new Watch.WatchClient(direct).Watch();
+                await etcds.RequestStream.WriteAsync(Create(created + 1, id: 7));
+                Assert.True(await etcds.ResponseStream.MoveNext());
+                Assert.True(etcds.ResponseStream.Current.Created);
+                Assert.True(await etcds.ResponseStream.MoveNext());
+                var expected = etcds.ResponseStream.Current;
+
+                Assert.Equal((7L, true, compacted, expected.CancelReason), (notice.WatchId, notice.Canceled, notice.CompactRevision, notice.CancelReason));
+                Assert.Equal((expected.WatchId, expected.CompactRevision), (notice.WatchId, notice.CompactRevision));
+                Assert.Single(watch.Received, r => r.Response.Created);
+                Assert.DoesNotContain(watch.Received, r => r.Response.Events.Count > 0);
+            }
+            finally
+            {
+                cluster.Continue(victim);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_Watch_That_Requires_A_Leader_Is_Refused_As_Etcd_Refuses_It_When_The_Cluster_Has_None()
+    {
+        await using var cluster = await EtcdCluster.StartAsync(3);
+        await using var proxy = await GrpcProxyProcess.StartAsync([$"--endpoints={cluster.ClientEndpoints}"]);
+        cluster.Kill(1);
+        cluster.Kill(2);
+        using var direct = GrpcChannel.ForAddress($"http://{cluster.Members[0].ClientAddress}");
+        using var proxied = GrpcChannel.ForAddress($"http://{proxy.ListenAddress}");
+        var hasLeader = new Metadata { { "hasleader", "true" } };
+
+        // The survivor notices within an election timeout or two that it has no leader.
+        var etcds = await RefusalAsync(direct, hasLeader, TimeSpan.FromSeconds(15));
+        var ours = await RefusalAsync(proxied, hasLeader, Timeout);
+
+        Assert.Equal((StatusCode.Unavailable, "etcdserver: no leader"), (etcds.StatusCode, etcds.Status.Detail));
+        Assert.Equal((etcds.StatusCode, etcds.Status.Detail), (ours.StatusCode, ours.Status.Detail));
+    }
+
+    /// <summary>Watches with <paramref name="headers"/> until the stream is refused; the refusal.</summary>
+    private static async Task<RpcException> RefusalAsync(GrpcChannel channel, Metadata headers, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var stream = WatchRecorder.Open(channel, clock, headers);
+            await stream.SendAsync(Create(0, id: 0));
+            try
+            {
+                await stream.WaitForAsync(r => r.Created, TimeSpan.FromSeconds(3));
+            }
+            catch (TimeoutException) when (stream.Error is RpcException refused)
+            {
+                return refused;
+            }
+
+            Assert.True(clock.Elapsed < within, "the watch was never refused");
+            await Task.Delay(500);
+        }
+    }
+
     private static async Task<(int Member, WatchRecorder A, WatchRecorder B)> TwoWatchStreamsOnOneFollowerAsync(
         GrpcChannel channel, IReadOnlyDictionary<ulong, int> members, int leader, long start, Stopwatch clock)
     {

@@ -45,7 +45,8 @@ internal sealed class WatchStreamState : IStreamState<WatchRequest, WatchRespons
 
     public void FromMember(WatchResponse response, StreamOutput<WatchRequest, WatchResponse> output)
     {
-        if (response.Header is { } header)
+        // A compaction notice carries no revision; the proxy's own answers take the last header that did.
+        if (response.Header is { Revision: > 0 } header)
         {
             _lastHeader = header;
         }
@@ -62,7 +63,7 @@ internal sealed class WatchStreamState : IStreamState<WatchRequest, WatchRespons
             _progressOwed = false;
             foreach (var watcher in _byMemberWatchId.Values)
             {
-                watcher.Progress.StreamProgress(_lastHeader.Revision);
+                watcher.Progress.StreamProgress(response.Header?.Revision ?? 0);
             }
 
             output.ToClient.Add(response);
