@@ -14,8 +14,9 @@ namespace EtcdGateway.Admin;
 
 /// <summary>
 /// The admin listener (<c>--metrics-addr</c>): /metrics, /health, /status and the status page, on Kestrel, on its own
-/// port. Every answer is computed from counters and one snapshot read, never from the relay's locks (it has none), and
-/// Kestrel's limits keep a slow or hostile admin client from tying up more than a few sockets.
+/// port. Every answer is computed from counters and one snapshot read, never from the data path's locks, and Kestrel's
+/// limits keep a slow or hostile admin client from tying up more than a few sockets. What differs by mode (its metric
+/// families, its traffic per endpoint, how /health is decided) comes from the mode's <see cref="IAdminModeView"/>.
 /// </summary>
 internal sealed class AdminServer : IAsyncDisposable
 {
@@ -103,11 +104,19 @@ internal sealed class AdminServer : IAsyncDisposable
             return;
         }
 
-        switch (http.Request.Path.Value)
+        var path = http.Request.Path.Value;
+        if (path is not null && sources.View.MetricsPaths.Contains(path))
         {
-            case "/metrics":
-                response.ContentType = PrometheusWriter.ContentType;
-                await response.WriteAsync(MetricsReport.Write(sources));
+            response.ContentType = PrometheusWriter.ContentType;
+            await response.WriteAsync(MetricsReport.Write(sources));
+            return;
+        }
+
+        switch (path)
+        {
+            case "/health" when sources.View.Health is { } modeHealth:
+                // The mode's own check, the very handler its client port answers /health with.
+                await modeHealth(http);
                 break;
             case "/health":
                 await WriteJsonAsync(response, json => StatusReport.WriteHealth(json, sources));

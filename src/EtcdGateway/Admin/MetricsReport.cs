@@ -3,7 +3,10 @@ using EtcdGateway.Metrics;
 
 namespace EtcdGateway.Admin;
 
-/// <summary>Everything <c>GET /metrics</c> exposes; README's metrics table lists the same families.</summary>
+/// <summary>
+/// Everything <c>GET /metrics</c> exposes: the mode's own families (<see cref="IAdminModeView"/>), then those every mode
+/// shares (endpoints in rotation, dial failures, health probes, the process). README's metrics tables list the same.
+/// </summary>
 internal static class MetricsReport
 {
     public static string Write(AdminSources sources)
@@ -13,33 +16,7 @@ internal static class MetricsReport
         var snapshot = sources.Registry.Current;
         var endpoints = snapshot.Statuses;
 
-        w.Family("etcd_gateway_connections_active", "gauge", "Client connections open now.");
-        w.Sample("etcd_gateway_connections_active", sources.Tracker.Count);
-
-        w.Family("etcd_gateway_connections_max", "gauge", "Client connections the gateway accepts at most (from the file-descriptor limit); past it, new ones wait in the backlog.");
-        w.Sample("etcd_gateway_connections_max", sources.Tracker.MaxConnections);
-
-        w.Family("etcd_gateway_connections_accepted_total", "counter", "Client connections accepted since start.");
-        w.Sample("etcd_gateway_connections_accepted_total", sources.Metrics.Accepted);
-
-        w.Family("etcd_gateway_connections_total", "counter", "Client connections relayed to each endpoint.");
-        foreach (var s in endpoints)
-        {
-            w.Sample("etcd_gateway_connections_total", s.Endpoint.Stats.Total, ("endpoint", s.Endpoint.Name));
-        }
-
-        w.Family("etcd_gateway_endpoint_connections_active", "gauge", "Client connections open now, per endpoint.");
-        foreach (var s in endpoints)
-        {
-            w.Sample("etcd_gateway_endpoint_connections_active", s.Endpoint.Stats.Active, ("endpoint", s.Endpoint.Name));
-        }
-
-        w.Family("etcd_gateway_bytes_total", "counter", "Bytes relayed, per endpoint and direction.");
-        foreach (var s in endpoints)
-        {
-            w.Sample("etcd_gateway_bytes_total", s.Endpoint.Stats.BytesFromClients, ("endpoint", s.Endpoint.Name), ("direction", "client_to_endpoint"));
-            w.Sample("etcd_gateway_bytes_total", s.Endpoint.Stats.BytesToClients, ("endpoint", s.Endpoint.Name), ("direction", "endpoint_to_client"));
-        }
+        sources.View.WriteMetrics(w, snapshot);
 
         w.Family("etcd_gateway_dial_failures_total", "counter", "Dials to an endpoint that failed or timed out.");
         foreach (var s in endpoints)
@@ -65,9 +42,6 @@ internal static class MetricsReport
 
         w.Family("etcd_gateway_health_probe_duration_seconds", "histogram", "How long health probes took.");
         w.Histogram("etcd_gateway_health_probe_duration_seconds", sources.Metrics.ProbeDuration);
-
-        w.Family("etcd_gateway_connection_duration_seconds", "histogram", "How long client connections lasted, accept to close.");
-        w.Histogram("etcd_gateway_connection_duration_seconds", sources.Metrics.ConnectionDuration);
 
         var process = ProcessStats.Read();
         w.Family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");

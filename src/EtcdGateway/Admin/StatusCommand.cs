@@ -9,8 +9,9 @@ using EtcdGateway.Logging;
 namespace EtcdGateway.Admin;
 
 /// <summary>
-/// <c>etcd-gateway status</c>: asks a running gateway's admin listener for <c>GET /status</c> and prints it as a table.
-/// Exits 0 when the gateway reports healthy and 1 otherwise, so scripts can use it as a check.
+/// <c>etcd-gateway status</c>: asks a running gateway's admin listener for <c>GET /status</c> and prints it as a table
+/// (per member: connections and bytes for the L4 gateway, calls for the gRPC proxy). Exits 0 when the gateway reports
+/// healthy and 1 otherwise, so scripts can use it as a check.
 /// </summary>
 internal static class StatusCommand
 {
@@ -36,8 +37,14 @@ internal static class StatusCommand
     // ACTIVE, TOTAL, IN, OUT and DIAL-FAIL are numbers and line up on the right.
     private static readonly bool[] RightAligned = [false, false, false, false, true, true, true, true, true, false, false];
 
+    // The proxy forwards calls, not connections: per member, calls open now, calls made, calls that failed.
+    private static readonly string[] ProxyColumns =
+        ["ENDPOINT", "STATE", "HEALTH", "SOURCE", "ACTIVE", "CALLS", "FAILED", "DIAL-FAIL", "LAST-CHANGE", "LAST-ERROR"];
+
+    private static readonly bool[] ProxyRightAligned = [false, false, false, false, true, true, true, true, false, false];
+
     public static string Help() => $"""
-        etcd-gateway status: show a running gateway's endpoints, read from its admin listener (GET /status).
+        etcd-gateway status: show a running gateway's or gRPC proxy's endpoints, read from its admin listener (GET /status).
 
         Usage:
           etcd-gateway status [flags]
@@ -126,9 +133,12 @@ internal static class StatusCommand
         var verdict = Bool(status, "panic") ? ("PANIC", Yellow) : Bool(status, "healthy") ? ("healthy", Green) : ("UNHEALTHY", Red);
         var uptime = Number(status, "uptimeSeconds") is { } seconds ? GoDuration.Format(TimeSpan.FromSeconds(Math.Floor(seconds))) : "-";
 
+        var proxy = Text(status, "mode") == AdminModeNames.GrpcProxy;
         output.WriteLine(
-            $"etcd-gateway {Text(status, "version")}  listen {Text(status, "listen")}  uptime {uptime}  status {Paint(verdict.Item1, color ? Bold + verdict.Item2 : null)}  " +
+            $"etcd-gateway {Text(status, "version")}  {(proxy ? "grpc-proxy  " : "")}listen {Text(status, "listen")}  uptime {uptime}  " +
+            $"status {Paint(verdict.Item1, color ? Bold + verdict.Item2 : null)}  " +
             $"connections {Count(status, "activeConnections")} active, {Count(status, "totalConnections")} total  " +
+            (proxy ? $"calls {Count(status, "activeCalls")} active, {Count(status, "totalCalls")} total  " : "") +
             $"pick-policy {Text(status, "pickPolicy")}  health-check {Text(status, "healthCheck")}");
         output.WriteLine();
 
@@ -137,21 +147,23 @@ internal static class StatusCommand
         {
             foreach (var endpoint in endpoints.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object))
             {
+                string[] traffic = proxy
+                    ? [Count(endpoint, "activeCalls"), Count(endpoint, "totalCalls"), Count(endpoint, "failedCalls")]
+                    : [Count(endpoint, "activeConnections"), Count(endpoint, "totalConnections"), Bytes(endpoint, "bytesIn"), Bytes(endpoint, "bytesOut")];
                 rows.Add(
                 [
                     Text(endpoint, "address"), Text(endpoint, "state"), HealthWords(Text(endpoint, "health")), Text(endpoint, "source"),
-                    Count(endpoint, "activeConnections"), Count(endpoint, "totalConnections"),
-                    Bytes(endpoint, "bytesIn"), Bytes(endpoint, "bytesOut"), Count(endpoint, "dialFailures"),
-                    Ago(endpoint, "lastChange", serverNow), Text(endpoint, "lastError"),
+                    .. traffic, Count(endpoint, "dialFailures"), Ago(endpoint, "lastChange", serverNow), Text(endpoint, "lastError"),
                 ]);
             }
         }
 
-        var widths = Columns.Select((name, i) => rows.Select(r => r[i].Length).Append(name.Length).Max()).ToArray();
-        output.WriteLine(Line(Columns, widths, color: false));
+        var (columns, rightAligned) = proxy ? (ProxyColumns, ProxyRightAligned) : (Columns, RightAligned);
+        var widths = columns.Select((name, i) => rows.Select(r => r[i].Length).Append(name.Length).Max()).ToArray();
+        output.WriteLine(Line(columns, widths, rightAligned, color: false));
         foreach (var row in rows)
         {
-            output.WriteLine(Line(row, widths, color));
+            output.WriteLine(Line(row, widths, rightAligned, color));
         }
 
         if (rows.Count == 0)
@@ -190,13 +202,13 @@ internal static class StatusCommand
         return builder.Uri;
     }
 
-    private static string Line(string[] cells, int[] widths, bool color)
+    private static string Line(string[] cells, int[] widths, bool[] rightAligned, bool color)
     {
         var line = new StringBuilder();
         for (var i = 0; i < cells.Length; i++)
         {
             var last = i == cells.Length - 1;
-            var padded = last ? cells[i] : RightAligned[i] ? cells[i].PadLeft(widths[i]) : cells[i].PadRight(widths[i]);
+            var padded = last ? cells[i] : rightAligned[i] ? cells[i].PadLeft(widths[i]) : cells[i].PadRight(widths[i]);
             line.Append(i == 1 && color ? Paint(padded, StateColor(cells[i])) : padded);
             if (!last)
             {

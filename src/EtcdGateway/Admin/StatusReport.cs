@@ -16,6 +16,7 @@ internal static class StatusReport
         var now = sources.Time.GetUtcNow();
         json.WriteStartObject();
         json.WriteString("version", VersionInfo.Version);
+        json.WriteString("mode", sources.View.Mode);
         json.WriteString("listen", sources.Listen);
         json.WriteString("startTime", Timestamp(sources.StartTime));
         json.WriteNumber("uptimeSeconds", Math.Round((now - sources.StartTime).TotalSeconds, 1));
@@ -23,22 +24,17 @@ internal static class StatusReport
         json.WriteString("healthCheck", options.Health.Mode.ToString().ToLowerInvariant());
         json.WriteBoolean("healthy", snapshot.Available.Count > 0);
         json.WriteBoolean("panic", snapshot.IsPanic);
-        json.WriteNumber("activeConnections", sources.Tracker.Count);
-        json.WriteNumber("totalConnections", sources.Metrics.Accepted);
+        sources.View.WriteTotals(json);
         json.WriteStartArray("endpoints");
         foreach (var status in snapshot.Statuses)
         {
-            var stats = status.Endpoint.Stats;
             json.WriteStartObject();
             json.WriteString("address", status.Endpoint.Name);
             json.WriteString("state", EndpointState.Of(status, snapshot));
             json.WriteString("health", EndpointHealthNames.Of(status.Health));
             json.WriteString("source", status.Source);
-            json.WriteNumber("activeConnections", stats.Active);
-            json.WriteNumber("totalConnections", stats.Total);
-            json.WriteNumber("bytesIn", stats.BytesFromClients);
-            json.WriteNumber("bytesOut", stats.BytesToClients);
-            json.WriteNumber("dialFailures", stats.DialFailures);
+            sources.View.WriteEndpointTraffic(json, status.Endpoint);
+            json.WriteNumber("dialFailures", status.Endpoint.Stats.DialFailures);
             json.WriteString("lastError", status.LastError);
             json.WriteString("lastChange", Timestamp(status.Since));
             json.WriteEndObject();
@@ -48,7 +44,10 @@ internal static class StatusReport
         json.WriteEndObject();
     }
 
-    /// <summary>Healthy while an endpoint is in rotation; panic mode is unhealthy, so a supervisor sees it. Returns the HTTP status.</summary>
+    /// <summary>
+    /// The verdict when the endpoint snapshot decides health (the L4 gateway): healthy while an endpoint is in rotation;
+    /// panic mode is unhealthy, so a supervisor sees it. Returns the HTTP status.
+    /// </summary>
     public static int WriteHealth(Utf8JsonWriter json, AdminSources sources)
     {
         var snapshot = sources.Registry.Current;

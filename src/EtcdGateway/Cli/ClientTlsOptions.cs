@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Authentication;
 
 namespace EtcdGateway.Cli;
@@ -19,8 +20,11 @@ internal sealed record ClientTlsOptions
 
     public string? CrlFile { get; init; }
 
-    /// <summary>Go's cipher suite names, as given; empty: the platform's choice.</summary>
-    public IReadOnlyList<string> CipherSuites { get; init; } = [];
+    /// <summary>The TLS 1.2 suites offered, in the order given (<c>--listen-cipher-suites</c>); empty: the platform's choice.</summary>
+    public IReadOnlyList<TlsCipherSuite> CipherSuites { get; init; } = [];
+
+    /// <summary>The host of <c>--listen-addr</c> as written, which an auto-TLS certificate names (as etcd's does); empty for none.</summary>
+    public string ListenHost { get; init; } = "";
 
     /// <summary>Years an auto-TLS certificate is valid.</summary>
     public int SelfSignedCertValidityYears { get; init; } = 1;
@@ -32,4 +36,7 @@ internal sealed record ClientTlsOptions
 
     /// <summary>Whether clients must speak TLS to the proxy.</summary>
     public bool IsConfigured => CertFile is not null || KeyFile is not null || TrustedCaFile is not null || AutoTls;
+
+    /// <summary>Whether clients must present a certificate that chains to <see cref="TrustedCaFile"/>.</summary>
+    public bool RequiresClientCertificates => TrustedCaFile is not null;
 }

@@ -6,7 +6,11 @@ using EtcdGateway.Logging;
 
 namespace EtcdGateway.Cli;
 
-/// <summary>Everything <c>etcd-gateway start</c> was told, validated. Host names are not resolved yet. Defaults come from <see cref="GatewayFlags.All"/>, never from here.</summary>
+/// <summary>
+/// What both modes are told, validated: everything of <c>etcd-gateway start</c>, and the shared part of
+/// <c>grpc-proxy start</c> (its own part is <see cref="GrpcProxyOptions"/>). Host names are not resolved yet. Defaults come
+/// from the command's flag table (<see cref="GatewayFlags.All"/>, <see cref="GrpcProxyFlags.All"/>), never from here.
+/// </summary>
 internal sealed record GatewayOptions
 {
     public required IReadOnlyList<EndpointAddress> Endpoints { get; init; }

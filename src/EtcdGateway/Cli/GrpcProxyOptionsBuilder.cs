@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -13,19 +14,7 @@ namespace EtcdGateway.Cli;
 /// </summary>
 internal static class GrpcProxyOptionsBuilder
 {
-    /// <summary>The TLS 1.2 and 1.3 cipher suites Go knows by name (secure and insecure), which etcd's flag accepts.</summary>
-    private static readonly HashSet<string> GoCipherSuites = new(StringComparer.Ordinal)
-    {
-        "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
-        "TLS_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA",
-        "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384",
-        "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA", "TLS_ECDHE_RSA_WITH_RC4_128_SHA", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
-        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
-    };
+    private const string CommonNameOid = "2.5.4.3";
 
     public static GrpcProxyOptions Build(ParsedFlags flags)
     {
@@ -96,9 +85,33 @@ internal static class GrpcProxyOptionsBuilder
     private static ClusterTlsOptions ParseClusterTls(FlagValues values)
     {
         var (cert, key) = CertificatePair(values, GrpcProxyFlags.Cert, GrpcProxyFlags.Key);
+        if (cert is not null)
+        {
+            RequireEmptyCommonName(cert);
+        }
+
         var ca = values.ExistingFile(GrpcProxyFlags.CaCert);
         GatewayOptionsBuilder.CheckCaBundle(ca, GrpcProxyFlags.CaCert);
         return new ClusterTlsOptions(cert, key, ca, values.Bool(GrpcProxyFlags.InsecureSkipTlsVerify));
+    }
+
+    /// <summary>
+    /// etcd's rule for the proxy's own client certificate (etcd issue 11970): a member with client-certificate auth takes a
+    /// certificate's Common Name as the user of a call that carries no token, so a named certificate would lend that user's
+    /// rights to every client of the proxy. etcd refuses to start with one; so do we.
+    /// </summary>
+    private static void RequireEmptyCommonName(string certFile)
+    {
+        using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(certFile));
+        var commonName = certificate.SubjectName.EnumerateRelativeDistinguishedNames()
+            .Where(n => !n.HasMultipleElements && n.GetSingleElementType().Value == CommonNameOid)
+            .Select(n => n.GetSingleElementValue())
+            .FirstOrDefault();
+        if (commonName is { Length: > 0 })
+        {
+            throw UsageException.InvalidValue(GrpcProxyFlags.Cert, certFile,
+                $"the certificate has a Common Name ({commonName}); members with client-certificate auth would take it as the user of every call through the proxy, so it must be empty (as etcd requires)");
+        }
     }
 
     private static ClientTlsOptions ParseClientTls(FlagValues values)
@@ -125,15 +138,23 @@ internal static class GrpcProxyOptionsBuilder
             throw UsageException.InvalidValue(GrpcProxyFlags.TlsMinVersion, values.Text(GrpcProxyFlags.TlsMinVersion), $"greater than --tls-max-version {values.Text(GrpcProxyFlags.TlsMaxVersion)}");
         }
 
-        var suites = values.List(GrpcProxyFlags.ListenCipherSuites);
-        foreach (var suite in suites.Where(s => !GoCipherSuites.Contains(s)))
+        var suites = CipherSuites(values, min, servesTls: cert is not null || autoTls);
+        var crl = values.ExistingFile(GrpcProxyFlags.ClientCrlFile);
+        if (crl is not null)
         {
-            throw UsageException.InvalidValue(GrpcProxyFlags.ListenCipherSuites, suite, "unknown TLS cipher suite");
-        }
+            if (ca is null)
+            {
+                throw UsageException.InvalidValue(GrpcProxyFlags.ClientCrlFile, crl, "revokes client certificates, which are asked for only with --trusted-ca-file");
+            }
 
-        if (suites.Count > 0 && min == SslProtocols.Tls13)
-        {
-            throw UsageException.InvalidValue(GrpcProxyFlags.ListenCipherSuites, string.Join(',', suites), "cipher suites cannot be configured when only TLS1.3 is enabled");
+            try
+            {
+                CertificateRevocationList.Load(crl);
+            }
+            catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+            {
+                throw UsageException.InvalidValue(GrpcProxyFlags.ClientCrlFile, crl, $"not a certificate revocation list (PEM or DER): {e.Message}");
+            }
         }
 
         return new ClientTlsOptions
@@ -142,12 +163,50 @@ internal static class GrpcProxyOptionsBuilder
             KeyFile = key,
             TrustedCaFile = ca,
             AutoTls = autoTls,
-            CrlFile = values.ExistingFile(GrpcProxyFlags.ClientCrlFile),
+            CrlFile = crl,
             CipherSuites = suites,
             SelfSignedCertValidityYears = validity,
+            ListenHost = EndpointAddress.TrySplitHostPort(values.Text(GatewayFlags.ListenAddr), out var host, out _, out _) ? host : "",
             MinVersion = min == SslProtocols.None ? SslProtocols.Tls12 : min,
             MaxVersion = max,
         };
+    }
+
+    /// <summary>
+    /// <c>--listen-cipher-suites</c>: Go's names, mapped to the suites .NET knows (<see cref="GoCipherSuites"/>). etcd's
+    /// checks (a known name; none with TLS1.3 only), then ours: a suite this system's TLS cannot offer, or suites for a
+    /// listener that does not speak TLS, are refused rather than ignored.
+    /// </summary>
+    private static List<TlsCipherSuite> CipherSuites(FlagValues values, SslProtocols min, bool servesTls)
+    {
+        var names = values.List(GrpcProxyFlags.ListenCipherSuites);
+        var suites = new List<TlsCipherSuite>();
+        foreach (var name in names)
+        {
+            if (!GoCipherSuites.ByName.TryGetValue(name, out var suite))
+            {
+                throw UsageException.InvalidValue(GrpcProxyFlags.ListenCipherSuites, name, "unknown TLS cipher suite");
+            }
+
+            if (GoCipherSuites.Unavailable(name) is { } why)
+            {
+                throw UsageException.InvalidValue(GrpcProxyFlags.ListenCipherSuites, name, why);
+            }
+
+            suites.Add(suite);
+        }
+
+        if (suites.Count > 0 && min == SslProtocols.Tls13)
+        {
+            throw UsageException.InvalidValue(GrpcProxyFlags.ListenCipherSuites, string.Join(',', names), "cipher suites cannot be configured when only TLS1.3 is enabled");
+        }
+
+        if (suites.Count > 0 && !servesTls)
+        {
+            throw UsageException.InvalidValue(GrpcProxyFlags.ListenCipherSuites, string.Join(',', names), "applies to TLS with clients: give --cert-file and --key-file, or --auto-tls");
+        }
+
+        return suites;
     }
 
     /// <summary>etcd's version names: TLS1.2, TLS1.3, or empty for the default.</summary>
@@ -176,8 +235,9 @@ internal static class GrpcProxyOptionsBuilder
             {
                 using var pair = X509Certificate2.CreateFromPemFile(cert, key);
             }
-            catch (CryptographicException e)
+            catch (Exception e) when (e is CryptographicException or ArgumentException)
             {
+                // An EC key that belongs to another certificate is an ArgumentException, not a CryptographicException.
                 throw UsageException.InvalidValue(certFlag, cert, $"cannot load the certificate with --{keyFlag}: {e.Message}");
             }
         }

@@ -12,18 +12,8 @@ internal static class NotYetSupportedFlags
     public static void Check(ParsedFlags flags, GrpcProxyOptions options)
     {
         var values = new FlagValues(flags, GrpcProxyFlags.Table);
-        RefuseIf(options.Namespace.Length > 0, GrpcProxyFlags.Namespace, options.Namespace);
-        RefuseIf(options.ResolverPrefix.Length > 0, GrpcProxyFlags.ResolverPrefix, options.ResolverPrefix);
 
-        // etcd answers MemberList with the advertised address unless it is empty; until that exists MemberList is
-        // forwarded, which is what an empty advertise URL asks for. The default is left alone so the plain command runs.
-        RefuseIf(flags.IsSet(GrpcProxyFlags.AdvertiseClientUrl) && options.AdvertiseClientUrl.Length > 0, GrpcProxyFlags.AdvertiseClientUrl, options.AdvertiseClientUrl);
-
-        RefuseGiven(values, GrpcProxyFlags.Cert, GrpcProxyFlags.Key, GrpcProxyFlags.CaCert, GrpcProxyFlags.CertFile, GrpcProxyFlags.KeyFile,
-            GrpcProxyFlags.TrustedCaFile, GrpcProxyFlags.ClientCrlFile, GrpcProxyFlags.LeasingPrefix);
-        RefuseIf(options.ClusterTls.InsecureSkipVerify, GrpcProxyFlags.InsecureSkipTlsVerify, "true");
-        RefuseIf(options.ClientTls.AutoTls, GrpcProxyFlags.AutoTls, "true");
-        RefuseIf(options.ClientTls.CipherSuites.Count > 0, GrpcProxyFlags.ListenCipherSuites, string.Join(',', options.ClientTls.CipherSuites));
+        RefuseGiven(values, GrpcProxyFlags.LeasingPrefix);
         RefuseIf(options.EnablePprof, GrpcProxyFlags.EnablePprof, "true");
         RefuseIf(options.SerializableOrdering, GrpcProxyFlags.SerializableOrdering, "true");
         RefuseIf(options.EnableGrpcLogging, GrpcProxyFlags.EnableGrpcLogging, "true");
@@ -31,11 +21,6 @@ internal static class NotYetSupportedFlags
         // Kestrel has no policy for how often clients may ping; only etcd's default (the more lenient answer) is honest.
         var etcdMinTime = Logging.GoDuration.TryParse(GrpcProxyFlags.Table.DefaultOf(GrpcProxyFlags.GrpcKeepAliveMinTime), out var parsed, out _) ? parsed : TimeSpan.Zero;
         RefuseIf(options.GrpcKeepAliveMinTime != etcdMinTime, GrpcProxyFlags.GrpcKeepAliveMinTime, values.Text(GrpcProxyFlags.GrpcKeepAliveMinTime));
-
-        foreach (var endpoint in values.List(GatewayFlags.Endpoints))
-        {
-            RefuseIf(!flags.IsSet(GatewayFlags.DiscoverySrv) && endpoint.StartsWith("https://", StringComparison.OrdinalIgnoreCase), GatewayFlags.Endpoints, endpoint);
-        }
     }
 
     private static void RefuseGiven(FlagValues values, params string[] names)

@@ -127,7 +127,7 @@ internal sealed class MemberListSync(EndpointSetUpdater updater, EndpointRegistr
             _http?.Dispose();
 
             // A member list is bigger than a health answer and may come from a busier member: allow more time.
-            _http = new EndpointHttpClient(health.Timeout * 4, time, health.CaCertFile, health.CertFile, health.KeyFile);
+            _http = new EndpointHttpClient(health.Timeout * 4, time, health.CaCertFile, health.CertFile, health.KeyFile, insecureSkipVerify: health.InsecureSkipVerify);
             _httpOptions = health;
         }
 

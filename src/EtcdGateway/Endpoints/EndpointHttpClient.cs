@@ -2,7 +2,6 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Net;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using EtcdGateway.Logging;
 
@@ -27,13 +26,20 @@ internal sealed class EndpointHttpClient : IDisposable
     private readonly SslStreamCertificateContext? _clientCertificate;
     private readonly string? _alternativeName;
 
-    public EndpointHttpClient(TimeSpan timeout, TimeProvider time, string? caCertFile = null, string? certFile = null, string? keyFile = null, string? alternativeName = null)
+    /// <param name="insecureSkipVerify">Accept any certificate from the endpoint (the proxy's <c>--insecure-skip-tls-verify</c>).</param>
+    public EndpointHttpClient(
+        TimeSpan timeout, TimeProvider time, string? caCertFile = null, string? certFile = null, string? keyFile = null, string? alternativeName = null,
+        bool insecureSkipVerify = false)
     {
         _time = time;
         _timeout = timeout;
         _alternativeName = alternativeName;
-        _validator = caCertFile is null ? PeerCertificateValidator.SystemRoots : PeerCertificateValidator.Load(caCertFile, $"the CA file {caCertFile}");
-        _clientCertificate = certFile is not null && keyFile is not null ? LoadClientCertificate(certFile, keyFile) : null;
+        _validator = insecureSkipVerify ? PeerCertificateValidator.AcceptAny
+            : caCertFile is null ? PeerCertificateValidator.SystemRoots
+            : PeerCertificateValidator.Load(caCertFile, $"the CA file {caCertFile}");
+
+        // The certificate file may hold the intermediates that issued it; they are sent with it.
+        _clientCertificate = certFile is not null && keyFile is not null ? CertificateChainFile.Load(certFile, keyFile) : null;
         var dialer = new EndpointDialer(timeout, time);
         var handler = new SocketsHttpHandler
         {
@@ -163,25 +169,6 @@ internal sealed class EndpointHttpClient : IDisposable
         }
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    /// <summary>
-    /// <c>--health-cert</c> may hold the client certificate followed by the intermediates that issued it, as a PKI hands
-    /// them out; they are sent with it, so a member that trusts only the root accepts it.
-    /// </summary>
-    private static SslStreamCertificateContext LoadClientCertificate(string certFile, string keyFile)
-    {
-        var leaf = X509Certificate2.CreateFromPemFile(certFile, keyFile);
-        var all = new X509Certificate2Collection();
-        all.ImportFromPemFile(certFile);
-        all[0].Dispose();
-        var intermediates = new X509Certificate2Collection();
-        foreach (var certificate in all.Skip(1))
-        {
-            intermediates.Add(certificate);
-        }
-
-        return SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
     }
 
     private static Exception Innermost(Exception e)

@@ -1,25 +1,40 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace EtcdGateway.Endpoints;
 
 /// <summary>
-/// The one check of a member's TLS certificate, for every handshake the gateway itself makes (health probes, member-list
-/// sync, SRV verification): the certificate must name one of the expected hosts and chain to a CA of the CA file (the
-/// system roots when there is none), through the intermediates the member sends with it, as curl, etcdctl and Go do.
+/// The one check of a peer's TLS certificate, for every handshake the gateway and the proxy make or take: a member's
+/// (health probes, member-list sync, SRV verification, the proxy's calls) must name one of the expected hosts, allow
+/// server authentication and chain to a CA of the CA file (the system roots when there is none), through the
+/// intermediates the member sends with it, as curl, etcdctl and Go do; a client's (the proxy's <c>--trusted-ca-file</c>)
+/// must allow client authentication and chain the same way, with no name to match, as etcd's proxy checks it.
 /// </summary>
 internal sealed class PeerCertificateValidator
 {
+    /// <summary>Extended key usages, as Go's verifier asks for them (a certificate without the extension allows any).</summary>
+    private static readonly Oid ServerAuthentication = Oid.FromOidValue("1.3.6.1.5.5.7.3.1", OidGroup.EnhancedKeyUsage);
+    private static readonly Oid ClientAuthentication = Oid.FromOidValue("1.3.6.1.5.5.7.3.2", OidGroup.EnhancedKeyUsage);
+
     private readonly X509Certificate2Collection? _bundle;
     private readonly string _trustSource;
+    private readonly bool _acceptAny;
 
-    private PeerCertificateValidator(X509Certificate2Collection? bundle, string trustSource)
+    private PeerCertificateValidator(X509Certificate2Collection? bundle, string trustSource, bool acceptAny = false)
     {
         _bundle = bundle;
         _trustSource = trustSource;
+        _acceptAny = acceptAny;
     }
 
     /// <summary>Trusts the system roots.</summary>
     public static PeerCertificateValidator SystemRoots { get; } = new(null, "a system root CA");
+
+    /// <summary>
+    /// Accepts any certificate, or none: <c>--insecure-skip-tls-verify</c>, which etcd offers for testing and warns about.
+    /// The connection is encrypted but the peer is not authenticated.
+    /// </summary>
+    public static PeerCertificateValidator AcceptAny { get; } = new(null, "anything (--insecure-skip-tls-verify)", acceptAny: true);
 
     /// <summary>
     /// Reads <paramref name="caFile"/> now (every certificate in it: roots, and intermediates some bundles add) and trusts
@@ -47,6 +62,11 @@ internal sealed class PeerCertificateValidator
     /// </summary>
     public string? Check(X509Certificate? certificate, X509Chain? sent, IReadOnlyList<string> names)
     {
+        if (_acceptAny)
+        {
+            return null;
+        }
+
         if (certificate is null)
         {
             return "the endpoint sent no certificate";
@@ -63,7 +83,34 @@ internal sealed class PeerCertificateValidator
             return $"certificate ({leaf.Subject}) is not valid for {string.Join(" or ", names)}";
         }
 
+        return CheckChain(leaf, sent, ServerAuthentication, "server");
+    }
+
+    /// <summary>
+    /// Null when a client's <paramref name="certificate"/> allows client authentication and chains to a trusted CA through
+    /// the intermediates the client sent (<paramref name="sent"/>); otherwise why not. No name is checked: etcd's proxy
+    /// checks none either.
+    /// </summary>
+    public string? CheckClient(X509Certificate? certificate, X509Chain? sent)
+    {
+        if (_acceptAny)
+        {
+            return null;
+        }
+
+        if (certificate is null)
+        {
+            return "the client sent no certificate";
+        }
+
+        using var owned = certificate as X509Certificate2 is null ? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()) : null;
+        return CheckChain(owned ?? (X509Certificate2)certificate, sent, ClientAuthentication, "client");
+    }
+
+    private string? CheckChain(X509Certificate2 leaf, X509Chain? sent, Oid usage, string role)
+    {
         using var chain = new X509Chain();
+        chain.ChainPolicy.ApplicationPolicy.Add(usage);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         if (sent is not null)
         {
@@ -86,6 +133,12 @@ internal sealed class PeerCertificateValidator
         if (chain.Build(leaf))
         {
             return null;
+        }
+
+        if (chain.ChainStatus.Any(s => s.Status == X509ChainStatusFlags.NotValidForUsage)
+            && chain.ChainStatus.All(s => s.Status is X509ChainStatusFlags.NotValidForUsage or X509ChainStatusFlags.NoError))
+        {
+            return $"certificate ({leaf.Subject}) is not valid for {role} authentication (its extended key usage)";
         }
 
         var status = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());

@@ -66,7 +66,8 @@ internal sealed class EndpointMonitor(
         if (_probe is null || !ReferenceEquals(_probeOptions, options))
         {
             _http?.Dispose();
-            _http = new EndpointHttpClient(options.Timeout, time, options.CaCertFile, options.CertFile, options.KeyFile, options.AlternativeCertificateName);
+            _http = new EndpointHttpClient(
+                options.Timeout, time, options.CaCertFile, options.CertFile, options.KeyFile, options.AlternativeCertificateName, options.InsecureSkipVerify);
             _probe = new EndpointProbe(options, _http, new EndpointDialer(options.Timeout, time));
             _probeOptions = options;
         }

@@ -22,7 +22,7 @@ internal sealed class EndpointProbe(HealthOptions options, EndpointHttpClient ht
         var useHttp = options.Mode switch
         {
             HealthCheckMode.Http => true,
-            HealthCheckMode.Auto => !endpoint.Address.Tls || options.CaCertFile is not null,
+            HealthCheckMode.Auto => !endpoint.Address.Tls || options.CaCertFile is not null || options.InsecureSkipVerify,
             _ => false,
         };
         return useHttp ? await ProbeHttpAsync(endpoint, stopping) : await ProbeTcpAsync(endpoint, stopping);

@@ -19,6 +19,9 @@ internal sealed record HealthOptions
 
     public string? KeyFile { get; init; }
 
+    /// <summary>Accept any certificate from a TLS member (the proxy's <c>--insecure-skip-tls-verify</c>, which its calls follow too).</summary>
+    public bool InsecureSkipVerify { get; init; }
+
     /// <summary>
     /// A further name a TLS endpoint's certificate may carry instead of the endpoint's own host name: the discovery
     /// domain, which SRV discovery accepts for its targets (so probes accept what discovery accepted).

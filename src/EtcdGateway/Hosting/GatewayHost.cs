@@ -51,7 +51,7 @@ internal static class GatewayHost
             ? await AdminServer.StartAsync(
                 metricsAddress,
                 await ListenSocketFactory.ResolveAsync(metricsAddress, GatewayFlags.MetricsAddr, $"http://{metricsAddress}"),
-                new AdminSources(registry, tracker, metrics, settings, time, startTime, listen, logger))
+                new AdminSources(registry, metrics, dataPath.AdminView, settings, time, startTime, listen, logger))
             : null;
 
         // :: Step 3: serve. The ready line's fields are built only when it is written.

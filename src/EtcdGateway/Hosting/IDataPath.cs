@@ -1,3 +1,5 @@
+using EtcdGateway.Admin;
+
 namespace EtcdGateway.Hosting;
 
 /// <summary>A mode's client-facing side, as the host runs it: serve until told to stop, then let the host drain.</summary>
@@ -8,4 +10,7 @@ internal interface IDataPath : IDisposable
     /// connections go on after it returns; the host drains them through the shared <c>ConnectionTracker</c>.
     /// </summary>
     Task<bool> RunAsync(CancellationToken stopping);
+
+    /// <summary>What the admin listener (<c>--metrics-addr</c>) shows of this mode: its metric families, traffic per endpoint, health.</summary>
+    IAdminModeView AdminView { get; }
 }

@@ -29,18 +29,23 @@ internal sealed class PrometheusWriter(StringBuilder output)
         output.Append(' ').Append(Format(value)).Append('\n');
     }
 
-    /// <summary>The <c>_bucket</c> (cumulative, with <c>le</c>), <c>_sum</c> and <c>_count</c> series of a histogram.</summary>
-    public void Histogram(string name, Histogram histogram)
+    /// <summary>
+    /// The <c>_bucket</c> (cumulative, with <c>le</c> after <paramref name="labels"/>, as Prometheus' own clients write it),
+    /// <c>_sum</c> and <c>_count</c> series of a histogram.
+    /// </summary>
+    public void Histogram(string name, Histogram histogram, params (string Name, string Value)[] labels)
     {
         var (cumulative, sum) = histogram.Read();
-        for (var i = 0; i < histogram.Bounds.Count; i++)
+        var bucket = new (string Name, string Value)[labels.Length + 1];
+        labels.CopyTo(bucket, 0);
+        for (var i = 0; i <= histogram.Bounds.Count; i++)
         {
-            Sample(name + "_bucket", cumulative[i], ("le", Format(histogram.Bounds[i])));
+            bucket[^1] = ("le", i < histogram.Bounds.Count ? Format(histogram.Bounds[i]) : "+Inf");
+            Sample(name + "_bucket", cumulative[i], bucket);
         }
 
-        Sample(name + "_bucket", cumulative[^1], ("le", "+Inf"));
-        Sample(name + "_sum", sum);
-        Sample(name + "_count", cumulative[^1]);
+        Sample(name + "_sum", sum, labels);
+        Sample(name + "_count", cumulative[^1], labels);
     }
 
     public static string Format(double value) => value switch

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using EtcdGateway.Admin;
 using EtcdGateway.Hosting;
 
 namespace EtcdGateway.Relay;
@@ -16,6 +17,7 @@ internal sealed class EpollGateway : IDataPath
     public EpollGateway(DataPathParts parts, int loopCount)
     {
         _listenSocket = parts.ListenSocket;
+        AdminView = new RelayAdminView(parts.Tracker, parts.Metrics);
         _loops = new EventLoop[Math.Max(1, loopCount)];
         for (var i = 0; i < _loops.Length; i++)
         {
@@ -25,6 +27,8 @@ internal sealed class EpollGateway : IDataPath
 
     /// <summary>The L4 mode's data path with the loop count from the environment (<see cref="RelayEngineSettings"/>).</summary>
     public static IDataPath Create(DataPathParts parts) => new EpollGateway(parts, RelayEngineSettings.Loops);
+
+    public IAdminModeView AdminView { get; }
 
     /// <summary>
     /// Accepts until <paramref name="stopping"/> fires (returns true) or the listening socket breaks (returns false).

@@ -21,6 +21,8 @@ public class GrpcBadInputTests
         { ["grpc-proxy", "start", "--max-concurrent-streams=0"], "invalid value \"0\" for flag --max-concurrent-streams" },
         { ["grpc-proxy", "start", "--resolver-prefix=/proxies"], "invalid value \"0\" for flag --resolver-ttl" },
         { ["grpc-proxy", "start", "--resolver-ttl=30"], "invalid value \"30\" for flag --resolver-ttl: a TTL needs --resolver-prefix" },
+        { ["grpc-proxy", "start", "--resolver-prefix=/p", "--resolver-ttl=-3"], "invalid value \"-3\" for flag --resolver-ttl" },
+        { ["grpc-proxy", "start", "--resolver-prefix=/p", "--resolver-ttl=30", "--advertise-client-url="], "invalid value \"\" for flag --advertise-client-url" },
         { ["grpc-proxy", "start", "--grpc-keepalive-interval=2"], "invalid value \"2\" for flag --grpc-keepalive-interval" },
         { ["grpc-proxy", "start", "--dial-keepalive-time=-1s"], "invalid value \"-1s\" for flag --dial-keepalive-time" },
         { ["grpc-proxy", "start", "--tls-min-version=TLS1.0"], "invalid value \"TLS1.0\" for flag --tls-min-version" },
@@ -31,15 +33,10 @@ public class GrpcBadInputTests
         { ["grpc-proxy", "start", "--debug=maybe"], "invalid value \"maybe\" for flag --debug" },
         { ["grpc-proxy", "start", "--pick-policy=fastest"], "invalid value \"fastest\" for flag --pick-policy" },
         { ["grpc-proxy", "start", "--config-file=/nonexistent.yaml"], "invalid value \"/nonexistent.yaml\" for flag --config-file: no such file" },
-        { ["grpc-proxy", "start", "--namespace=app/"], "flag --namespace=\"app/\" is not supported yet by \"grpc-proxy start\"" },
-        { ["grpc-proxy", "start", "--resolver-prefix=/p", "--resolver-ttl=30"], "flag --resolver-prefix=\"/p\" is not supported yet" },
-        { ["grpc-proxy", "start", "--advertise-client-url=10.0.0.1:23790"], "flag --advertise-client-url=\"10.0.0.1:23790\" is not supported yet" },
-        { ["grpc-proxy", "start", "--insecure-skip-tls-verify"], "flag --insecure-skip-tls-verify=\"true\" is not supported yet" },
-        { ["grpc-proxy", "start", "--auto-tls"], "flag --auto-tls=\"true\" is not supported yet" },
+        { ["grpc-proxy", "start", "--experimental-serializable-ordering"], "flag --experimental-serializable-ordering=\"true\" is not supported yet by \"grpc-proxy start\"" },
         { ["grpc-proxy", "start", "--enable-pprof"], "flag --enable-pprof=\"true\" is not supported yet" },
         { ["grpc-proxy", "start", "--experimental-leasing-prefix=_l"], "flag --experimental-leasing-prefix=\"_l\" is not supported yet" },
         { ["grpc-proxy", "start", "--grpc-keepalive-min-time=1s"], "flag --grpc-keepalive-min-time=\"1s\" is not supported yet" },
-        { ["grpc-proxy", "start", "--endpoints=https://127.0.0.1:2379"], "flag --endpoints=\"https://127.0.0.1:2379\" is not supported yet" },
     };
 
     [Theory]

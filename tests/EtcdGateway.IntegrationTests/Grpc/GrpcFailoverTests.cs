@@ -66,7 +66,9 @@ public class GrpcFailoverTests
     public async Task WatchOnAHungMember_MovesToAnotherMember_WithoutLossUnderTheSameId()
     {
         await using var cluster = await EtcdCluster.StartAsync(3);
-        await using var proxy = await GrpcProxyProcess.StartAsync([$"--endpoints={cluster.ClientEndpoints}"]);
+
+        // An empty advertise URL: MemberList through the proxy is the cluster's, which maps member IDs below.
+        await using var proxy = await GrpcProxyProcess.StartAsync([$"--endpoints={cluster.ClientEndpoints}", "--advertise-client-url="]);
         using var channel = GrpcChannel.ForAddress($"http://{proxy.ListenAddress}");
         var leader = await cluster.LeaderIndexAsync();
 

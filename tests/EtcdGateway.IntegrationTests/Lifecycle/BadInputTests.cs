@@ -20,7 +20,7 @@ public class BadInputTests
         { ["start", "--discovery-srv=example.invalid", "--dns-server=127.0.0.1:1"], "invalid value \"example.invalid\" for flag --discovery-srv" },
         { ["start", "--trusted-ca-file=/nonexistent.pem"], "invalid value \"/nonexistent.pem\" for flag --trusted-ca-file" },
         { ["grpc-proxy", "stop"], "unknown command \"stop\" for \"etcd-gateway grpc-proxy\"" },
-        { ["grpc-proxy", "start", "--namespace=app/"], "flag --namespace=\"app/\" is not supported yet" },
+        { ["grpc-proxy", "start", "--experimental-leasing-prefix=_lease"], "flag --experimental-leasing-prefix=\"_lease\" is not supported yet" },
         { ["stop"], "unknown command \"stop\"" },
     };
 

@@ -95,6 +95,38 @@ public class StatusCommandTests
         AssertEndsUnder(header, "DIAL-FAIL", rows, ["0", "3", "0"]);
     }
 
+    [Fact]
+    public void Render_AProxysStatus_ShowsCallsPerMember_InsteadOfConnectionsAndBytes()
+    {
+        const string proxyStatus = """
+            {
+              "version": "0.1.0", "mode": "grpc-proxy", "listen": "127.0.0.1:23790", "startTime": "2026-11-21T01:00:00.000Z",
+              "uptimeSeconds": 65, "pickPolicy": "round-robin", "healthCheck": "auto", "healthy": true, "panic": false,
+              "activeConnections": 2, "totalConnections": 9, "activeCalls": 4, "totalCalls": 1500,
+              "endpoints": [
+                { "address": "127.0.0.1:12379", "state": "up", "health": "healthy", "source": "flag",
+                  "activeCalls": 3, "totalCalls": 1024, "failedCalls": 0, "dialFailures": 0, "lastError": null, "lastChange": "2026-11-21T01:00:00.000Z" },
+                { "address": "127.0.0.1:22379", "state": "down", "health": "unreachable", "source": "flag",
+                  "activeCalls": 0, "totalCalls": 17, "failedCalls": 5, "dialFailures": 5, "lastError": "refused", "lastChange": "2026-11-21T01:01:00.000Z" }
+              ]
+            }
+            """;
+
+        var lines = RenderLines(proxyStatus);
+
+        Assert.StartsWith("etcd-gateway 0.1.0  grpc-proxy  listen 127.0.0.1:23790  uptime 1m5s  status healthy  ", lines[0], StringComparison.Ordinal);
+        Assert.Contains("connections 2 active, 9 total  calls 4 active, 1500 total  ", lines[0], StringComparison.Ordinal);
+        var header = lines[2];
+        Assert.Equal(
+            ["ENDPOINT", "STATE", "HEALTH", "SOURCE", "ACTIVE", "CALLS", "FAILED", "DIAL-FAIL", "LAST-CHANGE", "LAST-ERROR"],
+            header.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var rows = lines[3..];
+        AssertEndsUnder(header, "ACTIVE", rows, ["3", "0"]);
+        AssertEndsUnder(header, "CALLS", rows, ["1024", "17"]);
+        AssertEndsUnder(header, "FAILED", rows, ["0", "5"]);
+        AssertStartsUnder(header, "LAST-ERROR", rows, ["-", "refused"]);
+    }
+
     [Theory]
     [InlineData("healthy", "healthy")]
     [InlineData("unhealthy", "unhealthy")]

@@ -1,4 +1,7 @@
+using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using EtcdGateway.Cli;
 using EtcdGateway.Endpoints;
 using EtcdGateway.Logging;
@@ -76,6 +79,7 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         { ["--max-concurrent-streams=0"], "max-concurrent-streams", "0" },
         { ["--max-concurrent-streams=4294967296"], "max-concurrent-streams", "4294967296" },
         { ["--resolver-ttl=abc"], "resolver-ttl", "abc" },
+        { ["--resolver-prefix=/proxies", "--resolver-ttl=-1"], "resolver-ttl", "-1" },
         { ["--resolver-prefix=/proxies"], "resolver-ttl", "0" },
         { ["--resolver-ttl=60"], "resolver-ttl", "60" },
         { ["--resolver-prefix=/p", "--resolver-ttl=60", "--advertise-client-url="], "advertise-client-url", "" },
@@ -102,6 +106,9 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         { ["--drain-timeout=1y"], "drain-timeout", "1y" },
         { ["--log-level=trace"], "log-level", "trace" },
         { ["--metrics-addr=https://127.0.0.1:9090"], "metrics-addr", "https://127.0.0.1:9090" },
+        { ["--listen-cipher-suites=TLS_RSA_WITH_RC4_128_SHA"], "listen-cipher-suites", "TLS_RSA_WITH_RC4_128_SHA" },
+        { ["--listen-cipher-suites=TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"], "listen-cipher-suites", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA" },
+        { ["--listen-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], "listen-cipher-suites", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" },
     };
 
     [Theory]
@@ -114,20 +121,24 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         Assert.Contains($"--{flag}", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Registration_Takes_Prefix_Ttl_And_Advertise_Url_Together()
+    {
+        var (_, proxy) = Load("--resolver-prefix=/proxies", "--resolver-ttl=60", "--advertise-client-url=10.0.0.1:23790");
+        Assert.Equal(("/proxies", 60, "10.0.0.1:23790"), (proxy.ResolverPrefix, proxy.ResolverTtl, proxy.AdvertiseClientUrl));
+
+        // An advertise URL alone (MemberList answers the proxy itself) or an empty one (MemberList is forwarded) is no error.
+        Assert.Equal("", Load("--advertise-client-url=").Proxy.AdvertiseClientUrl);
+        Assert.Equal("https://proxy.example:443", Load("--advertise-client-url=https://proxy.example:443").Proxy.AdvertiseClientUrl);
+    }
+
     public static TheoryData<string[], string> NotBuiltYet => new()
     {
-        { ["--namespace=app/"], "namespace" },
-        { ["--resolver-prefix=/proxies", "--resolver-ttl=60"], "resolver-prefix" },
-        { ["--advertise-client-url=10.0.0.1:23790"], "advertise-client-url" },
-        { ["--insecure-skip-tls-verify"], "insecure-skip-tls-verify" },
-        { ["--auto-tls"], "auto-tls" },
-        { ["--listen-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], "listen-cipher-suites" },
         { ["--enable-pprof"], "enable-pprof" },
         { ["--experimental-serializable-ordering"], "experimental-serializable-ordering" },
         { ["--experimental-leasing-prefix=_lease"], "experimental-leasing-prefix" },
         { ["--experimental-enable-grpc-logging"], "experimental-enable-grpc-logging" },
         { ["--grpc-keepalive-min-time=1s"], "grpc-keepalive-min-time" },
-        { ["--endpoints=https://10.0.0.1:2379"], "endpoints" },
     };
 
     [Theory]
@@ -142,16 +153,97 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void Tls_Files_Are_Refused_After_They_Are_Checked()
+    public void Namespace_Is_Taken_As_Given_From_The_Command_Line_And_The_Config_File()
     {
-        var (cert, key) = TestCertificate();
-        Assert.True(Assert.Throws<UsageException>(() => Load($"--cert={cert}", $"--key={key}")).IsNotSupportedYet);
-        Assert.True(Assert.Throws<UsageException>(() => Load($"--cert-file={cert}", $"--key-file={key}")).IsNotSupportedYet);
-        Assert.False(Assert.Throws<UsageException>(() => Load($"--cert-file={cert}")).IsNotSupportedYet);
-        var mismatched = Assert.Throws<UsageException>(() => Load($"--cert={cert}", $"--key={cert}"));
+        Assert.Equal("app/", Load("--namespace=app/").Proxy.Namespace);
+        var file = Path.Combine(_dir, "namespace.yaml");
+        File.WriteAllText(file, "namespace: team/a/\n");
+        Assert.Equal("team/a/", Load($"--config-file={file}").Proxy.Namespace);
+        Assert.Equal("", Load().Proxy.Namespace);
+    }
+
+    [Fact]
+    public void Tls_Files_Are_Checked_At_Start()
+    {
+        var (named, namedKey) = TestCertificate("CN=proxy");
+        var (unnamed, unnamedKey) = TestCertificate("O=proxy");
+        var (_, proxy) = Load($"--cert={unnamed}", $"--key={unnamedKey}", $"--cert-file={named}", $"--key-file={namedKey}", $"--trusted-ca-file={named}");
+        Assert.Equal((unnamed, unnamedKey), (proxy.ClusterTls.CertFile, proxy.ClusterTls.KeyFile));
+        Assert.Equal((named, namedKey, named), (proxy.ClientTls.CertFile, proxy.ClientTls.KeyFile, proxy.ClientTls.TrustedCaFile));
+        Assert.True(proxy.ClientTls.RequiresClientCertificates);
+
+        // etcd's rule: a member with client-certificate auth would take the proxy's CN as the user of every call.
+        var withName = Assert.Throws<UsageException>(() => Load($"--cert={named}", $"--key={namedKey}"));
+        Assert.Equal(("cert", named), (withName.Flag, withName.Value));
+        Assert.Contains("Common Name (proxy)", withName.Message, StringComparison.Ordinal);
+
+        Assert.Equal("cert-file", Assert.Throws<UsageException>(() => Load($"--cert-file={named}")).Flag);
+        Assert.Equal("key-file", Assert.Throws<UsageException>(() => Load($"--key-file={namedKey}")).Flag);
+        Assert.Equal("key", Assert.Throws<UsageException>(() => Load($"--key={unnamedKey}")).Flag);
+        var mismatched = Assert.Throws<UsageException>(() => Load($"--cert={unnamed}", $"--key={namedKey}"));
         Assert.Equal("cert", mismatched.Flag);
-        Assert.False(mismatched.IsNotSupportedYet);
-        Assert.Equal("trusted-ca-file", Assert.Throws<UsageException>(() => Load($"--trusted-ca-file={cert}")).Flag);
+        Assert.Contains("cannot load the certificate with --key", mismatched.Message, StringComparison.Ordinal);
+        Assert.Equal("trusted-ca-file", Assert.Throws<UsageException>(() => Load($"--trusted-ca-file={named}")).Flag);
+        Assert.Equal("cacert", Assert.Throws<UsageException>(() => Load($"--cacert={namedKey}")).Flag);
+    }
+
+    [Fact]
+    public void Client_Tls_Takes_Etcds_Cipher_Suite_Names_And_A_Revocation_List_Only_With_Client_Certificates()
+    {
+        var (cert, key) = TestCertificate("CN=proxy");
+        var (_, proxy) = Load($"--cert-file={cert}", $"--key-file={key}", "--listen-cipher-suites=TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_RSA_WITH_AES_128_GCM_SHA256");
+        Assert.Equal([TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, TlsCipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256], proxy.ClientTls.CipherSuites);
+        Assert.False(proxy.ClientTls.RequiresClientCertificates);
+
+        var crl = Path.Combine(_dir, "empty.crl");
+        File.WriteAllBytes(crl, EmptyRevocationList(cert, key));
+        var withoutCa = Assert.Throws<UsageException>(() => Load($"--cert-file={cert}", $"--key-file={key}", $"--client-crl-file={crl}"));
+        Assert.Equal("client-crl-file", withoutCa.Flag);
+        Assert.Equal(crl, Load($"--cert-file={cert}", $"--key-file={key}", $"--trusted-ca-file={cert}", $"--client-crl-file={crl}").Proxy.ClientTls.CrlFile);
+        var notAList = Assert.Throws<UsageException>(() => Load($"--cert-file={cert}", $"--key-file={key}", $"--trusted-ca-file={cert}", $"--client-crl-file={cert}"));
+        Assert.Equal(("client-crl-file", cert), (notAList.Flag, notAList.Value));
+    }
+
+    [Fact]
+    public void Auto_Tls_Names_The_Listen_Host()
+    {
+        var (_, proxy) = Load("--auto-tls", "--listen-addr=localhost:0", "--self-signed-cert-validity=3");
+        Assert.True(proxy.ClientTls.AutoTls);
+        Assert.True(proxy.ClientTls.IsConfigured);
+        Assert.Equal(("localhost", 3), (proxy.ClientTls.ListenHost, proxy.ClientTls.SelfSignedCertValidityYears));
+    }
+
+    [Fact]
+    public void Cluster_Tls_Makes_Schemeless_Members_Tls_And_Leaves_Http_Ones_Plain()
+    {
+        var (plain, _) = Load("--endpoints=10.0.0.1:2379,https://10.0.0.2:2379");
+        Assert.Equal([false, true], plain.Endpoints.Select(e => e.Tls));
+
+        var ca = TestCertificate("CN=ca").Cert;
+        var (shared, proxy) = Load($"--cacert={ca}", "--endpoints=10.0.0.1:2379,http://10.0.0.2:2379,https://10.0.0.3:2379");
+        Assert.Equal([true, false, true], shared.Endpoints.Select(e => e.Tls));
+        Assert.True(proxy.ClusterTls.IsConfigured);
+
+        var (insecure, _) = Load("--insecure-skip-tls-verify");
+        Assert.True(Assert.Single(insecure.Endpoints).Tls);
+        Assert.True(insecure.Health.InsecureSkipVerify);
+    }
+
+    [Fact]
+    public void Health_Probes_Present_And_Trust_What_Calls_Do_Unless_Told_Otherwise()
+    {
+        var (cert, key) = TestCertificate("O=proxy");
+        var ca = TestCertificate("CN=ca").Cert;
+        var (own, ownKey) = TestCertificate("CN=probe");
+        var (shared, _) = Load($"--cert={cert}", $"--key={key}", $"--cacert={ca}");
+        Assert.Equal((cert, key, ca), (shared.Health.CertFile, shared.Health.KeyFile, shared.Health.CaCertFile));
+        Assert.False(shared.Health.InsecureSkipVerify);
+
+        var (overridden, _) = Load($"--cert={cert}", $"--key={key}", $"--cacert={ca}", $"--health-cert={own}", $"--health-key={ownKey}", $"--health-cacert={own}");
+        Assert.Equal((own, ownKey, own), (overridden.Health.CertFile, overridden.Health.KeyFile, overridden.Health.CaCertFile));
+
+        var (none, _) = Load();
+        Assert.Equal((null, null, null), (none.Health.CertFile, none.Health.KeyFile, none.Health.CaCertFile));
     }
 
     [Fact]
@@ -169,9 +261,9 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         Assert.Equal("config-file", bad.Flag);
         Assert.Contains("max-recv-bytes: invalid value \"lots\"", bad.Message, StringComparison.Ordinal);
 
-        File.WriteAllText(file, "namespace: app/\n");
+        File.WriteAllText(file, "experimental-leasing-prefix: _lease\n");
         var refused = Assert.Throws<UsageException>(() => Load($"--config-file={file}"));
-        Assert.Contains("flag --namespace=\"app/\" is not supported yet", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("flag --experimental-leasing-prefix=\"_lease\" is not supported yet", refused.Message, StringComparison.Ordinal);
         Assert.Contains(file, refused.Message, StringComparison.Ordinal);
 
         File.WriteAllText(file, "retry-delay-typo: 1s\n");
@@ -188,16 +280,22 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         Assert.Equal(GatewayFlags.TrustedCaFile, GatewayFlags.Table.DiscoveryCaFlag);
     }
 
-    private (string Cert, string Key) TestCertificate()
+    private (string Cert, string Key) TestCertificate(string subject = "CN=proxy")
     {
-        using var rsa = System.Security.Cryptography.RSA.Create(2048);
-        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
-            "CN=proxy", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        var cert = Path.Combine(_dir, "proxy.crt");
-        var key = Path.Combine(_dir, "proxy.key");
-        File.WriteAllText(cert, certificate.ExportCertificatePem());
-        File.WriteAllText(key, rsa.ExportPkcs8PrivateKeyPem());
-        return (cert, key);
+        var stem = Path.Combine(_dir, Guid.NewGuid().ToString("N"));
+        File.WriteAllText(stem + ".crt", certificate.ExportCertificatePem());
+        File.WriteAllText(stem + ".key", rsa.ExportPkcs8PrivateKeyPem());
+        return (stem + ".crt", stem + ".key");
+    }
+
+    /// <summary>A DER revocation list, signed by the given CA, that revokes nothing.</summary>
+    private static byte[] EmptyRevocationList(string caCert, string caKey)
+    {
+        using var issuer = X509Certificate2.CreateFromPemFile(caCert, caKey);
+        return new CertificateRevocationListBuilder().Build(issuer, 1, DateTimeOffset.UtcNow.AddDays(1), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     }
 }

@@ -30,8 +30,15 @@ internal static class TestPki
         return certificate.CopyWithPrivateKey(key);
     }
 
+    public static Oid ServerAuthentication => ServerAuth;
+
+    public static Oid ClientAuthentication => ClientAuth;
+
     /// <summary>A certificate for <paramref name="dnsNames"/> and 127.0.0.1, with its private key, usable by a server and a client.</summary>
-    public static X509Certificate2 CreateServer(X509Certificate2 issuer, params string[] dnsNames)
+    public static X509Certificate2 CreateServer(X509Certificate2 issuer, params string[] dnsNames) => CreateLeaf(issuer, [ServerAuth, ClientAuth], dnsNames);
+
+    /// <summary>A certificate for <paramref name="dnsNames"/> and 127.0.0.1 with only the extended key usages <paramref name="usages"/>.</summary>
+    public static X509Certificate2 CreateLeaf(X509Certificate2 issuer, Oid[] usages, params string[] dnsNames)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={dnsNames[0]}", key, HashAlgorithmName.SHA256);
@@ -45,7 +52,7 @@ internal static class TestPki
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ServerAuth, ClientAuth], critical: false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. usages], critical: false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false));
         using var certificate = request.Create(issuer, issuer.NotBefore, issuer.NotAfter, Serial());

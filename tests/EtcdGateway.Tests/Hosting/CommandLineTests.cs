@@ -65,7 +65,7 @@ public class CommandLineTests
     [InlineData(new[] { "grpc-proxy", "stop" }, "unknown command \"stop\" for \"etcd-gateway grpc-proxy\"")]
     [InlineData(new[] { "grpc-proxy", "start", "--bogus" }, "unknown flag: --bogus")]
     [InlineData(new[] { "grpc-proxy", "start", "--max-send-bytes=1.5MiB" }, "invalid value \"1.5MiB\" for flag --max-send-bytes")]
-    [InlineData(new[] { "grpc-proxy", "start", "--namespace=app/" }, "flag --namespace=\"app/\" is not supported yet")]
+    [InlineData(new[] { "grpc-proxy", "start", "--experimental-leasing-prefix=_lease" }, "flag --experimental-leasing-prefix=\"_lease\" is not supported yet")]
     [InlineData(new[] { "grpc-proxy", "start", "--retry-delay=123" }, "invalid value \"123\" for flag --retry-delay")]
     [InlineData(new[] { "start", "--bogus" }, "unknown flag: --bogus")]
     [InlineData(new[] { "start", "--retry-delay=123" }, "invalid value \"123\" for flag --retry-delay")]

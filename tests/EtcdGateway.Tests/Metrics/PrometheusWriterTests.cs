@@ -60,4 +60,17 @@ public class PrometheusWriterTests
         Assert.Equal(40_000, cumulative[0]);
         Assert.Equal(80_000, cumulative[^1]);
     }
+
+    [Fact]
+    public void Histogram_WithLabels_PutsLeLast_AndLabelsSumAndCount()
+    {
+        var histogram = new Histogram(0.1);
+        histogram.Record(TimeSpan.FromMilliseconds(50));
+        var text = new StringBuilder();
+        new PrometheusWriter(text).Histogram("d_seconds", histogram, ("a", "x"), ("b", "y"));
+        Assert.Equal(
+            "d_seconds_bucket{a=\"x\",b=\"y\",le=\"0.1\"} 1\nd_seconds_bucket{a=\"x\",b=\"y\",le=\"+Inf\"} 1\n" +
+            "d_seconds_sum{a=\"x\",b=\"y\"} 0.05\nd_seconds_count{a=\"x\",b=\"y\"} 1\n",
+            text.ToString());
+    }
 }

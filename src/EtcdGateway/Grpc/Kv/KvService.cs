@@ -1,23 +1,27 @@
 using EtcdGateway.Grpc.Forwarding;
+using EtcdGateway.Grpc.Namespace;
 using EtcdGateway.Protos.Etcdserverpb;
 using Grpc.Core;
 
 namespace EtcdGateway.Grpc.Kv;
 
-/// <summary>etcd's KV service, forwarded: each call goes to a member with the caller's metadata, deadline and cancellation.</summary>
-internal sealed class KvService(KV.KVClient cluster) : KV.KVBase
+/// <summary>
+/// etcd's KV service, forwarded: each call goes to a member with the caller's metadata, deadline and cancellation, its keys
+/// translated by the key space (<c>--namespace</c>). Compact names a revision of the whole cluster and passes as it is.
+/// </summary>
+internal sealed class KvService(KV.KVClient cluster, KeySpace keys) : KV.KVBase
 {
-    public override Task<RangeResponse> Range(RangeRequest request, ServerCallContext context) =>
-        cluster.RangeAsync(request, ForwardedCallOptions.From(context)).ResponseAsync;
+    public override async Task<RangeResponse> Range(RangeRequest request, ServerCallContext context) =>
+        keys.ToClient(await cluster.RangeAsync(keys.ToCluster(request), ForwardedCallOptions.From(context)));
 
-    public override Task<PutResponse> Put(PutRequest request, ServerCallContext context) =>
-        cluster.PutAsync(request, ForwardedCallOptions.From(context)).ResponseAsync;
+    public override async Task<PutResponse> Put(PutRequest request, ServerCallContext context) =>
+        keys.ToClient(await cluster.PutAsync(keys.ToCluster(request), ForwardedCallOptions.From(context)));
 
-    public override Task<DeleteRangeResponse> DeleteRange(DeleteRangeRequest request, ServerCallContext context) =>
-        cluster.DeleteRangeAsync(request, ForwardedCallOptions.From(context)).ResponseAsync;
+    public override async Task<DeleteRangeResponse> DeleteRange(DeleteRangeRequest request, ServerCallContext context) =>
+        keys.ToClient(await cluster.DeleteRangeAsync(keys.ToCluster(request), ForwardedCallOptions.From(context)));
 
-    public override Task<TxnResponse> Txn(TxnRequest request, ServerCallContext context) =>
-        cluster.TxnAsync(request, ForwardedCallOptions.From(context)).ResponseAsync;
+    public override async Task<TxnResponse> Txn(TxnRequest request, ServerCallContext context) =>
+        keys.ToClient(await cluster.TxnAsync(keys.ToCluster(request), ForwardedCallOptions.From(context)));
 
     public override Task<CompactionResponse> Compact(CompactionRequest request, ServerCallContext context) =>
         cluster.CompactAsync(request, ForwardedCallOptions.From(context)).ResponseAsync;

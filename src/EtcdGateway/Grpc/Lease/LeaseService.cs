@@ -1,4 +1,5 @@
 using EtcdGateway.Grpc.Forwarding;
+using EtcdGateway.Grpc.Namespace;
 using EtcdGateway.Grpc.Upstream;
 using EtcdGateway.Protos.Etcdserverpb;
 using Grpc.Core;
@@ -8,9 +9,10 @@ namespace EtcdGateway.Grpc.Lease;
 
 /// <summary>
 /// etcd's Lease service, forwarded; each LeaseKeepAlive stream relayed to one member at a time and moved when that member
-/// fails, with the keep-alives it had not answered sent again (<see cref="KeepAliveStreamState"/>).
+/// fails, with the keep-alives it had not answered sent again (<see cref="KeepAliveStreamState"/>). Leases are the
+/// cluster's, not the namespace's: only the keys TimeToLive lists go through the key space.
 /// </summary>
-internal sealed class LeaseService(LeaseApi.LeaseClient cluster, MemberStreams members) : LeaseApi.LeaseBase
+internal sealed class LeaseService(LeaseApi.LeaseClient cluster, KeySpace keys, MemberStreams members) : LeaseApi.LeaseBase
 {
     private const string KeepAliveMethod = "/etcdserverpb.Lease/LeaseKeepAlive";
 
@@ -25,8 +27,8 @@ internal sealed class LeaseService(LeaseApi.LeaseClient cluster, MemberStreams m
         new MovableStreamRelay<LeaseKeepAliveRequest, LeaseKeepAliveResponse>(
             members, KeepAliveMethod, OpenKeepAlive, new KeepAliveStreamState(), Unchanged, Unchanged).RunAsync(requestStream, responseStream, context);
 
-    public override Task<LeaseTimeToLiveResponse> LeaseTimeToLive(LeaseTimeToLiveRequest request, ServerCallContext context) =>
-        cluster.LeaseTimeToLiveAsync(request, ForwardedCallOptions.From(context)).ResponseAsync;
+    public override async Task<LeaseTimeToLiveResponse> LeaseTimeToLive(LeaseTimeToLiveRequest request, ServerCallContext context) =>
+        keys.ToClient(await cluster.LeaseTimeToLiveAsync(request, ForwardedCallOptions.From(context)));
 
     public override Task<LeaseLeasesResponse> LeaseLeases(LeaseLeasesRequest request, ServerCallContext context) =>
         cluster.LeaseLeasesAsync(request, ForwardedCallOptions.From(context)).ResponseAsync;

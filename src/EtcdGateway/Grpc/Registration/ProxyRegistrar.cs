@@ -1,5 +1,4 @@
 using EtcdGateway.Logging;
-using EtcdGateway.Protos.Etcdserverpb;
 using Grpc.Core;
 
 namespace EtcdGateway.Grpc.Registration;
@@ -43,9 +42,9 @@ internal sealed class ProxyRegistrar
     {
         var retryDelay = TimeSpan.FromSeconds(1);
         long lease = 0;
-        try
+        while (!stopping.IsCancellationRequested)
         {
-            while (!stopping.IsCancellationRequested)
+            try
             {
                 // :: Step 1: a new lease and the key under it.
                 var started = _time.GetTimestamp();
@@ -73,15 +72,32 @@ internal sealed class ProxyRegistrar
 
                 _logger.Warn("creating a new session to rejoin", [new("key", _options.Key)]);
             }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                // A fault no one planned for must not end registration unnoticed (or fail the proxy's stop): log it, go on.
+                _logger.Error("registration failed unexpectedly; registering again", [new("key", _options.Key), .. LogField.Unexpected(e)]);
+                await DelayUnlessStopping(retryDelay, stopping);
+            }
         }
 
         // :: Step 4: leave the list at once rather than after a TTL.
         if (lease != 0)
         {
             await RevokeAsync(lease);
+        }
+    }
+
+    private async Task DelayUnlessStopping(TimeSpan delay, CancellationToken stopping)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, stopping);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

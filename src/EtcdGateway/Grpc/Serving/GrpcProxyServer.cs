@@ -5,8 +5,11 @@ using EtcdGateway.Grpc.Election;
 using EtcdGateway.Grpc.Kv;
 using EtcdGateway.Grpc.Lease;
 using EtcdGateway.Grpc.Lock;
-using EtcdGateway.Grpc.Maintenance;
+using EtcdGateway.Grpc.Metrics;
 using EtcdGateway.Grpc.Namespace;
+using EtcdGateway.Grpc.Maintenance;
+using EtcdGateway.Grpc.Registration;
+using EtcdGateway.Grpc.Tls;
 using EtcdGateway.Grpc.Upstream;
 using EtcdGateway.Grpc.Watch;
 using EtcdGateway.Logging;
@@ -16,6 +19,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -38,8 +42,10 @@ internal static class GrpcProxyServer
     /// <summary>Kestrel's smallest keep-alive ping delay and timeout.</summary>
     private static readonly TimeSpan KestrelMinimumPing = TimeSpan.FromSeconds(1);
 
+    /// <param name="tls">The TLS side of each handshake with clients, or null when clients speak plain HTTP.</param>
     public static WebApplication Build(
-        SharedPortTransport transport, CallInvoker cluster, MemberStreams streams, GrpcProxyOptions options, int maxConnections, JsonLogger logger, TimeProvider time)
+        SharedPortTransport transport, ClientTlsTerminator? tls, CallInvoker cluster, MemberStreams streams, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections,
+        ProxyHealthCheck health, GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -50,29 +56,59 @@ internal static class GrpcProxyServer
         builder.Services.AddSingleton<IConnectionListenerFactory>(transport);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http2, transport.ListenAddress), listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http1, transport.ListenAddress), listen => listen.Protocols = HttpProtocols.Http1);
+            if (tls is null)
+            {
+                kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http2, transport.ListenAddress), listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    listen.Use(connections.Count);
+                });
+                kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Http1, transport.ListenAddress), listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(connections.Count);
+                });
+            }
+            else
+            {
+                kestrel.Listen(new SharedPortEndPoint(SharedPortProtocol.Tls, transport.ListenAddress), listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.Use(connections.Count);
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = tls.OnConnectionAsync,
+
+                        // As long as a plain connection may take to send its first bytes, and as etcd's TLS listener allows.
+                        HandshakeTimeout = SharedPortTransport.FirstBytesTimeout,
+                    });
+                });
+            }
+
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxConcurrentConnections = maxConnections;
             kestrel.Limits.Http2.MaxStreamsPerConnection = (int)Math.Min(options.MaxConcurrentStreams, int.MaxValue);
             kestrel.Limits.Http2.KeepAlivePingDelay = PingSetting(options.GrpcKeepAliveInterval);
             kestrel.Limits.Http2.KeepAlivePingTimeout = PingSetting(options.GrpcKeepAliveTimeout);
         });
+        // One interceptor instance for every call (registered, so it is not made per call); first, so it sees every end.
+        builder.Services.AddSingleton(metrics);
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = MaxReceiveMessageSize;
             grpc.MaxSendMessageSize = null;
+            grpc.Interceptors.Add<GrpcServerMetricsInterceptor>();
         });
 
         var keys = KeySpace.Of(options.Namespace);
-        builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster)));
+        builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster), keys));
         builder.Services.AddSingleton(new WatchService(streams, keys));
-        builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), streams));
-        builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster)));
+        builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), keys, streams));
+        builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster), proxyMembers));
         builder.Services.AddSingleton(new MaintenanceService(new Protos.Etcdserverpb.Maintenance.MaintenanceClient(cluster)));
         builder.Services.AddSingleton(new AuthService(new Protos.Etcdserverpb.Auth.AuthClient(cluster)));
-        builder.Services.AddSingleton(new LockService(new LockApi.LockClient(cluster)));
-        builder.Services.AddSingleton(new ElectionService(new ElectionApi.ElectionClient(cluster)));
+        builder.Services.AddSingleton(new LockService(new LockApi.LockClient(cluster), keys));
+        builder.Services.AddSingleton(new ElectionService(new ElectionApi.ElectionClient(cluster), keys));
 
         var app = builder.Build();
         app.MapGrpcService<KvService>();
@@ -84,7 +120,6 @@ internal static class GrpcProxyServer
         app.MapGrpcService<LockService>();
         app.MapGrpcService<ElectionService>();
 
-        var health = new ProxyHealthCheck(new KV.KVClient(cluster), logger, time);
         app.Map("/health", health.HandleAsync);
         return app;
     }

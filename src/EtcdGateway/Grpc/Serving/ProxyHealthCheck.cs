@@ -75,10 +75,12 @@ internal sealed class ProxyHealthCheck(KV.KVClient cluster, JsonLogger logger, T
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    /// <summary>Go's server calls these bodies plain text, and clients that check the type expect that.</summary>
+    /// <summary>Go's server calls these bodies plain text (clients that check the type expect that) and sends their length.</summary>
     private static async Task WriteTextAsync(HttpResponse response, string text)
     {
+        var bytes = Encoding.UTF8.GetBytes(text);
         response.ContentType = "text/plain; charset=utf-8";
-        await response.WriteAsync(text);
+        response.ContentLength = bytes.Length;
+        await response.Body.WriteAsync(bytes);
     }
 }

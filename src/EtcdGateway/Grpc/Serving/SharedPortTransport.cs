@@ -17,6 +17,12 @@ namespace EtcdGateway.Grpc.Serving;
 /// client ──► listen socket ──► accept ──► peek ──┬─ preface ──► SharedPortListener(Http2) ──► Kestrel HTTP/2 ──► gRPC services
 ///                                                └─ other ────► SharedPortListener(Http1) ──► Kestrel HTTP/1.1 ──► /health
 /// </code>
+/// With TLS to clients there is nothing to peek at: every connection goes to one share, where Kestrel completes the
+/// handshake and ALPN chooses between HTTP/2 and HTTP/1.1.
+/// <code>
+/// client ──► listen socket ──► accept ──► SharedPortListener(Tls) ──► Kestrel TLS ──┬─ ALPN h2 ───────► HTTP/2 ──► gRPC services
+///                                                                                  └─ http/1.1/none ─► HTTP/1.1 ──► /health
+/// </code>
 /// </summary>
 internal sealed class SharedPortTransport : IConnectionListenerFactory, IConnectionListenerFactorySelector, IAsyncDisposable
 {
@@ -24,6 +30,7 @@ internal sealed class SharedPortTransport : IConnectionListenerFactory, IConnect
     public static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Socket _listenSocket;
+    private readonly bool _tls;
     private readonly JsonLogger _logger;
     private readonly TimeProvider _time;
     private readonly SocketConnectionContextFactory _connections = new(new SocketConnectionFactoryOptions(), NullLogger.Instance);
@@ -32,9 +39,11 @@ internal sealed class SharedPortTransport : IConnectionListenerFactory, IConnect
     private readonly TaskCompletionSource<bool> _acceptEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _acceptLoop;
 
-    public SharedPortTransport(Socket listenSocket, JsonLogger logger, TimeProvider time)
+    /// <param name="tls">Whether the port speaks TLS (Kestrel's TLS share takes every connection).</param>
+    public SharedPortTransport(Socket listenSocket, bool tls, JsonLogger logger, TimeProvider time)
     {
         _listenSocket = listenSocket;
+        _tls = tls;
         _logger = logger;
         _time = time;
     }
@@ -43,6 +52,9 @@ internal sealed class SharedPortTransport : IConnectionListenerFactory, IConnect
     public Task<bool> AcceptEnded => _acceptEnded.Task;
 
     public EndPoint ListenAddress => _listenSocket.LocalEndPoint!;
+
+    /// <summary>The shares Kestrel listens on: one for TLS, or HTTP/2 and HTTP/1.1.</summary>
+    public IReadOnlyList<SharedPortProtocol> Shares => _tls ? [SharedPortProtocol.Tls] : [SharedPortProtocol.Http2, SharedPortProtocol.Http1];
 
     public bool CanBind(EndPoint endpoint) => endpoint is SharedPortEndPoint;
 
@@ -54,8 +66,8 @@ internal sealed class SharedPortTransport : IConnectionListenerFactory, IConnect
         {
             _listeners[shared.Protocol] = listener;
 
-            // Accept only once Kestrel listens on both shares, so no connection is judged before its side exists.
-            if (_listeners.Count == 2 && _acceptLoop is null)
+            // Accept only once Kestrel listens on every share, so no connection is judged before its side exists.
+            if (_listeners.Count == Shares.Count && _acceptLoop is null)
             {
                 _acceptLoop = AcceptLoopAsync();
             }
@@ -131,9 +143,14 @@ internal sealed class SharedPortTransport : IConnectionListenerFactory, IConnect
         try
         {
             client.NoDelay = true;
-            using var timeout = new CancellationTokenSource(FirstBytesTimeout, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stop.Token);
-            var protocol = await PrefaceSniffer.SniffAsync(client, _time, linked.Token);
+            SharedPortProtocol? protocol = SharedPortProtocol.Tls;
+            if (!_tls)
+            {
+                using var timeout = new CancellationTokenSource(FirstBytesTimeout, _time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stop.Token);
+                protocol = await PrefaceSniffer.SniffAsync(client, _time, linked.Token);
+            }
+
             SharedPortListener? listener = null;
             if (protocol is { } known)
             {

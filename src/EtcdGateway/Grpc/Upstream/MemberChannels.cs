@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using System.Net.Sockets;
 using EtcdGateway.Cli;
 using EtcdGateway.Endpoints;
+using EtcdGateway.Grpc.Metrics;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace EtcdGateway.Grpc.Upstream;
@@ -11,9 +13,13 @@ namespace EtcdGateway.Grpc.Upstream;
 /// One gRPC channel per member, made on first use and shared by every call to that member (HTTP/2 multiplexes them).
 /// Connections are opened by our own dialer within <c>--dial-timeout</c>, so a member that does not answer costs a call
 /// at most that long, and a refused or timed-out connect surfaces as a <see cref="DialException"/>: the call never
-/// reached the member and may go to another. The set of channels is an immutable snapshot swapped on change.
+/// reached the member and may go to another. A TLS member's connection is wrapped in TLS right there
+/// (<see cref="MemberTls"/>), so a refused certificate or a stuck handshake is such a dial failure too, and HTTP/2 then
+/// runs over it as over a plain one. The set of channels is an immutable snapshot swapped on change. Each channel counts
+/// the calls made through it (<see cref="UpstreamCallMetrics"/>).
 /// </summary>
-internal sealed class MemberChannels(EndpointRegistry registry, GrpcProxyOptions options, Func<TimeSpan> dialTimeout, TimeProvider time) : IDisposable
+internal sealed class MemberChannels(
+    EndpointRegistry registry, GrpcProxyOptions options, MemberTls tls, Func<TimeSpan> dialTimeout, UpstreamCallMetrics calls, TimeProvider time) : IDisposable
 {
     private ImmutableDictionary<EndpointAddress, Member> _channels = ImmutableDictionary<EndpointAddress, Member>.Empty;
     private bool _disposed;
@@ -57,7 +63,7 @@ internal sealed class MemberChannels(EndpointRegistry registry, GrpcProxyOptions
             var current = registry.Current;
             gone = [.. _channels.Where(c => current.Find(c.Key) is null).Select(c => c.Value)];
             var channel = Create(address);
-            member = new Member(channel, channel.CreateCallInvoker());
+            member = new Member(channel, channel.CreateCallInvoker().Intercept(new UpstreamCallInterceptor(calls.For(address.ToString()))));
             Volatile.Write(ref _channels, _channels.RemoveRange(_channels.Keys.Where(a => current.Find(a) is null)).SetItem(address, member));
         }
 
@@ -87,13 +93,15 @@ internal sealed class MemberChannels(EndpointRegistry registry, GrpcProxyOptions
             {
                 // The registry's current version of the member: its IP addresses may have been resolved again.
                 var endpoint = registry.Current.Find(address) ?? new Endpoint(address, []);
-                var socket = await new EndpointDialer(dialTimeout(), time).DialAsync(endpoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
+                var timeout = dialTimeout();
+                var socket = await new EndpointDialer(timeout, time).DialAsync(endpoint, cancellationToken);
+                var stream = new NetworkStream(socket, ownsSocket: true);
+                return address.Tls ? await tls.AuthenticateAsync(stream, endpoint, timeout, cancellationToken) : stream;
             },
         };
 
-        // TLS to members (--cert, --key, --cacert) is not built yet; the flags are refused at start, so every member here
-        // is plain HTTP/2 (h2c).
+        // Always http:// to the handler: for a TLS member the connection it gets is already TLS (checked by our validator,
+        // which can say why a certificate was refused), and HTTP/2 goes over it with prior knowledge, as ALPN agreed.
         return GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions
         {
             HttpHandler = handler,

@@ -1,0 +1,25 @@
+namespace EtcdGateway.Grpc.Metrics;
+
+/// <summary>
+/// What the range cache feeds: etcd's <c>etcd_grpc_proxy_cache_keys_total</c>, <c>_cache_hits_total</c> and
+/// <c>_cache_misses_total</c> (all three gauges in etcd, kept so). Interlocked only.
+/// </summary>
+internal sealed class RangeCacheMetrics
+{
+    private long _keys;
+    private long _hits;
+    private long _misses;
+
+    /// <summary>Ranges held in the cache now.</summary>
+    public long Keys => Volatile.Read(ref _keys);
+
+    public long Hits => Volatile.Read(ref _hits);
+
+    public long Misses => Volatile.Read(ref _misses);
+
+    public void KeysNow(long count) => Volatile.Write(ref _keys, count);
+
+    public void Hit() => Interlocked.Increment(ref _hits);
+
+    public void Miss() => Interlocked.Increment(ref _misses);
+}
