@@ -207,9 +207,9 @@ check_watch_delivered() {  # every acknowledged put reached the watch while the 
   done
   [[ -n $moved ]] || fail "no other member took the watch over from ${NAMES[hung]}"
   say "the watch now lives on $moved: its watcher count went up by one"
-  say "how: the proxy ended the watch's stream on the hung member with Unavailable; etcdctl's client library opened it again"
-  say "through the proxy from the next revision, and it landed on a member in rotation. Not there yet: the proxy moving a"
-  say "watch to another member by itself, so that clients which do not resume on their own keep theirs too."
+  say "how: one --eject-grace after the member left rotation, the proxy moved the watch's stream itself: it watched again on a"
+  say "member in rotation from the revision after the last one delivered, under the same watch id, and kept the second"
+  say "Created response to itself; etcdctl's stream never broke, so clients that do not resume on their own keep theirs too."
 }
 wake_member() {  # SIGCONT; the proxy puts it back; a put that timed out may have been applied after all
   local woke f applied=()

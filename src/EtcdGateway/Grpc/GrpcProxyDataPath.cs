@@ -24,14 +24,17 @@ internal sealed class GrpcProxyDataPath : IDataPath
     private readonly MemberChannels _members;
     private readonly ProxyRegistrar? _registrar;
     private readonly JsonLogger _logger;
+    private readonly CancellationTokenSource _draining;
     private readonly CancellationTokenSource _stopNow = new();
     private Task? _kestrelStopped;
 
-    private GrpcProxyDataPath(WebApplication app, SharedPortTransport transport, MemberChannels members, ProxyRegistrar? registrar, JsonLogger logger, IAdminModeView adminView)
+    private GrpcProxyDataPath(
+        WebApplication app, SharedPortTransport transport, MemberChannels members, CancellationTokenSource draining, ProxyRegistrar? registrar, JsonLogger logger, IAdminModeView adminView)
     {
         _app = app;
         _transport = transport;
         _members = members;
+        _draining = draining;
         _registrar = registrar;
         _logger = logger;
         AdminView = adminView;
@@ -51,6 +54,10 @@ internal sealed class GrpcProxyDataPath : IDataPath
 
         var members = new MemberChannels(parts.Picker.Registry, options, new MemberTls(options.ClusterTls, parts.Logger, parts.Time), parts.DialTimeout, upstream, parts.Time);
         var cluster = new ClusterCallInvoker(parts.Picker, members, parts.Tracker);
+
+        // Streams move to another member when theirs fails, until the drain begins: then they end with it.
+        var draining = new CancellationTokenSource();
+        var streams = new MemberStreams(parts.Picker, members, parts.Tracker, parts.Time, draining.Token);
         var tls = ClientTls(options, parts);
         var transport = new SharedPortTransport(parts.ListenSocket, tls is not null, parts.Logger, parts.Time);
         var registration = ProxyRegistrationOptions.From(options);
@@ -60,9 +67,9 @@ internal sealed class GrpcProxyDataPath : IDataPath
         // One health check for both ports: the listen port's /health and the admin listener's.
         var health = new ProxyHealthCheck(new KV.KVClient(cluster), parts.Logger, parts.Time);
         var app = GrpcProxyServer.Build(
-            transport, tls, cluster, options, proxyMembers, parts.Tracker.MaxConnections, health, new GrpcServerMetricsInterceptor(served, parts.Time), connections);
+            transport, tls, cluster, streams, options, proxyMembers, parts.Tracker.MaxConnections, health, new GrpcServerMetricsInterceptor(served, parts.Time), connections);
         var view = new GrpcProxyAdminView(served, upstream, connections, proxy, parts.Tracker.MaxConnections, health.HandleAsync);
-        return new GrpcProxyDataPath(app, transport, members, registrar, parts.Logger, view);
+        return new GrpcProxyDataPath(app, transport, members, draining, registrar, parts.Logger, view);
     }
 
     /// <summary>
@@ -116,8 +123,9 @@ internal sealed class GrpcProxyDataPath : IDataPath
         await unregister.CancelAsync();
         await registered;
 
-        // Stop accepting, then let Kestrel stop gracefully: HTTP/2 clients are told (GOAWAY) to open no new streams here,
+        // Stop accepting, then let Kestrel stop gracefully (streams stop moving between members first): HTTP/2 clients are told (GOAWAY) to open no new streams here,
         // open calls and streams go on. The host's drain decides how long they may; Dispose ends what is left.
+        await _draining.CancelAsync();
         await _transport.StopAcceptingAsync();
         _kestrelStopped = _app.StopAsync(_stopNow.Token);
         return clean;
@@ -138,6 +146,7 @@ internal sealed class GrpcProxyDataPath : IDataPath
         }
 
         _members.Dispose();
+        _draining.Dispose();
         _stopNow.Dispose();
     }
 }

@@ -10,6 +10,7 @@ using EtcdGateway.Grpc.Namespace;
 using EtcdGateway.Grpc.Maintenance;
 using EtcdGateway.Grpc.Registration;
 using EtcdGateway.Grpc.Tls;
+using EtcdGateway.Grpc.Upstream;
 using EtcdGateway.Grpc.Watch;
 using EtcdGateway.Logging;
 using EtcdGateway.Protos.Etcdserverpb;
@@ -28,8 +29,9 @@ namespace EtcdGateway.Grpc.Serving;
 
 /// <summary>
 /// The proxy's web server: Kestrel with etcd's eight gRPC services and <c>/health</c>, listening on the host's socket
-/// through <see cref="SharedPortTransport"/>. Each service is made here, once, over the one way to the cluster; the
-/// places where later layers (namespace, cache, coalescing) wrap a service are these lines.
+/// through <see cref="SharedPortTransport"/>. Each service is made here, once, over the one way to the cluster (calls) or
+/// <see cref="MemberStreams"/> (the streams that move between members); the places where later layers (namespace, cache,
+/// coalescing) wrap a service are these lines.
 /// </summary>
 internal static class GrpcProxyServer
 {
@@ -41,7 +43,7 @@ internal static class GrpcProxyServer
 
     /// <param name="tls">The TLS side of each handshake with clients, or null when clients speak plain HTTP.</param>
     public static WebApplication Build(
-        SharedPortTransport transport, ClientTlsTerminator? tls, CallInvoker cluster, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections,
+        SharedPortTransport transport, ClientTlsTerminator? tls, CallInvoker cluster, MemberStreams streams, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections,
         ProxyHealthCheck health, GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections)
     {
         // The empty builder: no configuration files, environment or command-line sources, no logging providers. The
@@ -100,8 +102,8 @@ internal static class GrpcProxyServer
 
         var keys = KeySpace.Of(options.Namespace);
         builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster), keys));
-        builder.Services.AddSingleton(new WatchService(new Protos.Etcdserverpb.Watch.WatchClient(cluster), keys));
-        builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), keys));
+        builder.Services.AddSingleton(new WatchService(streams, keys));
+        builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), keys, streams));
         builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster), proxyMembers));
         builder.Services.AddSingleton(new MaintenanceService(new Protos.Etcdserverpb.Maintenance.MaintenanceClient(cluster)));
         builder.Services.AddSingleton(new AuthService(new Protos.Etcdserverpb.Auth.AuthClient(cluster)));

@@ -4,8 +4,9 @@ using Grpc.Core;
 namespace EtcdGateway.Grpc.Upstream;
 
 /// <summary>
-/// The member's side of a bidirectional stream (Watch, LeaseKeepAlive) as the service reads it: messages pass as they
-/// are; a failure is reported through <see cref="CallAttempts"/> (a refused connection takes the member out of rotation,
+/// The member's side of a bidirectional stream made through <see cref="ClusterCallInvoker"/> (the proxy's own short
+/// keep-alive streams for its registration; clients' Watch and LeaseKeepAlive streams go through
+/// <see cref="MemberStreams"/>, which moves them): messages pass as they are; a failure is reported through <see cref="CallAttempts"/> (a refused connection takes the member out of rotation,
 /// so the client's retry goes elsewhere) and reaches the client as Unavailable when the proxy ended the stream.
 /// </summary>
 internal sealed class DuplexResponseReader<TResponse>(IAsyncStreamReader<TResponse> upstream, Endpoint endpoint, CallAttempts attempts) : IAsyncStreamReader<TResponse>

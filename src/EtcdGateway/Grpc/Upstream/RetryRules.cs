@@ -32,6 +32,9 @@ internal static class RetryRules
         "/v3electionpb.Election/Leader",
     };
 
+    /// <summary>etcd's ErrGRPCNoLeader text (code Unavailable).</summary>
+    private const string NoLeader = "etcdserver: no leader";
+
     public static bool IsRepeatable(string fullMethodName) => Repeatable.Contains(fullMethodName);
 
     /// <summary>The dial failure that kept the call from reaching its member, if that is why it failed.</summary>
@@ -53,7 +56,34 @@ internal static class RetryRules
         return null;
     }
 
+    /// <summary>
+    /// Whether a long-lived stream (Watch, LeaseKeepAlive) that failed with <paramref name="error"/> should move to another
+    /// member: the member or the way to it failed (Unavailable, a broken connection), not the client's request. etcd's
+    /// "no leader" is the cluster's answer to a client that asked for one (<c>hasleader</c>), and is the client's to see.
+    /// </summary>
+    public static bool MovesStream(Exception error) => error switch
+    {
+        RpcException { StatusCode: StatusCode.Unavailable } e => e.Status.Detail != NoLeader,
+        RpcException { StatusCode: StatusCode.Cancelled } => true,
+        RpcException { StatusCode: StatusCode.Internal or StatusCode.Unknown } e => IsConnectionFault(e.Status.DebugException),
+        RpcException => false,
+        _ => true,
+    };
+
     /// <summary>Whether a call that reached a member and failed with <paramref name="error"/> may be repeated on another.</summary>
     public static bool MayRepeat(string fullMethodName, RpcException error) =>
         error.StatusCode == StatusCode.Unavailable && IsRepeatable(fullMethodName);
+
+    private static bool IsConnectionFault(Exception? error)
+    {
+        for (var inner = error; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is IOException or HttpRequestException or System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

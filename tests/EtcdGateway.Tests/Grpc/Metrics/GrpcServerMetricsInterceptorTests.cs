@@ -1,6 +1,7 @@
 using EtcdGateway.Grpc.Metrics;
 using EtcdGateway.Protos.Etcdserverpb;
 using Grpc.Core;
+using WatchApi = EtcdGateway.Protos.Etcdserverpb.Watch;
 
 namespace EtcdGateway.Tests.Grpc.Metrics;
 
@@ -156,7 +157,7 @@ public class GrpcServerMetricsInterceptorTests
     {
         await using var server = await TestEtcdServer.StartAsync();
         using var channel = server.Channel();
-        var client = new Watch.WatchClient(channel);
+        var client = new WatchApi.WatchClient(channel);
         var watch = Method(server, "etcdserverpb.Watch", "Watch");
 
         using (var cancel = new CancellationTokenSource())

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using WatchApi = EtcdGateway.Protos.Etcdserverpb.Watch;
 
 namespace EtcdGateway.Tests.Grpc.Metrics;
 
@@ -91,7 +92,7 @@ internal sealed class TestEtcdServer : IAsyncDisposable
     }
 
     /// <summary>Answers every request with two responses, until the client closes its side.</summary>
-    private sealed class WatchStandIn : Watch.WatchBase
+    private sealed class WatchStandIn : WatchApi.WatchBase
     {
         public override async Task Watch(IAsyncStreamReader<WatchRequest> requestStream, IServerStreamWriter<WatchResponse> responseStream, ServerCallContext context)
         {

@@ -8,6 +8,7 @@ using EtcdGateway.Tests.Metrics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using WatchApi = EtcdGateway.Protos.Etcdserverpb.Watch;
 
 namespace EtcdGateway.Tests.Grpc.Metrics;
 
@@ -85,7 +86,7 @@ public class UpstreamCallInterceptorTests
         await using var member = await TestEtcdServer.StartAsync();
         using var channel = member.Channel();
         var counters = new EndpointCallCounters();
-        var watch = new Watch.WatchClient(channel.CreateCallInvoker().Intercept(new UpstreamCallInterceptor(counters)));
+        var watch = new WatchApi.WatchClient(channel.CreateCallInvoker().Intercept(new UpstreamCallInterceptor(counters)));
 
         var call = watch.Watch();
         await call.RequestStream.WriteAsync(new WatchRequest());
