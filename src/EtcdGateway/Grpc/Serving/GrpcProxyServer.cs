@@ -45,7 +45,10 @@ internal static class GrpcProxyServer
         SharedPortTransport transport, ClientTlsTerminator? tls, CallInvoker cluster, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections,
         ProxyHealthCheck health, GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No defaults: the slim builder reads appsettings*.json and ASPNETCORE_/DOTNET_ variables and watches its content
+        // root, the working directory, recursively; under systemd or in a container that is "/", the whole file system.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddRoutingCore();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IHostLifetime, HostLifetimeWithoutSignals>();
 
