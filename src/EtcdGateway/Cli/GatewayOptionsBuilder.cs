@@ -147,8 +147,9 @@ internal static class GatewayOptionsBuilder
             {
                 using var pair = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(cert, key);
             }
-            catch (System.Security.Cryptography.CryptographicException e)
+            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
             {
+                // An EC key that belongs to another certificate is an ArgumentException, not a CryptographicException.
                 throw UsageException.InvalidValue(GatewayFlags.HealthCert, cert, $"cannot load the certificate with --health-key: {e.Message}");
             }
         }

@@ -235,8 +235,9 @@ internal static class GrpcProxyOptionsBuilder
             {
                 using var pair = X509Certificate2.CreateFromPemFile(cert, key);
             }
-            catch (CryptographicException e)
+            catch (Exception e) when (e is CryptographicException or ArgumentException)
             {
+                // An EC key that belongs to another certificate is an ArgumentException, not a CryptographicException.
                 throw UsageException.InvalidValue(certFlag, cert, $"cannot load the certificate with --{keyFlag}: {e.Message}");
             }
         }

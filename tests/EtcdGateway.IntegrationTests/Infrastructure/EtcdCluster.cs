@@ -20,11 +20,22 @@ public sealed class EtcdCluster : IAsyncDisposable
     // probe needs its own limit. TLS members are trusted through the CA that issued their certificate, nothing else.
     private readonly HttpClient _http;
 
+    // With client-certificate auth on the members, the certificate the fixture presents (to /health and to etcdctl),
+    // issued by the root itself so that it needs no intermediate to be sent with it.
+    private readonly IssuedCertificate? _fixtureCertificate;
+
     private EtcdCluster(string rootDir, EtcdClusterOptions options)
     {
         _rootDir = rootDir;
         _options = options;
-        _http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = IsMemberCertificate })
+        _fixtureCertificate = options.ClientCertificateAuthority?.Root.IssueClientCertificate("etcd-cluster-fixture");
+        var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = IsMemberCertificate };
+        if (_fixtureCertificate is not null)
+        {
+            handler.ClientCertificates.Add(X509Certificate2.CreateFromPemFile(_fixtureCertificate.CertificatePath, _fixtureCertificate.KeyPath));
+        }
+
+        _http = new HttpClient(handler)
         {
             Timeout = TimeSpan.FromSeconds(2),
         };
@@ -166,7 +177,9 @@ public sealed class EtcdCluster : IAsyncDisposable
     {
         var name = $"infra{_members.Count}";
         var ports = FreePorts.Next(2);
-        return new EtcdMember(name, clientPort: ports[0], peerPort: ports[1], Path.Combine(_rootDir, name), _options.ClientCertificateFor(_members.Count));
+        return new EtcdMember(
+            name, clientPort: ports[0], peerPort: ports[1], Path.Combine(_rootDir, name), _options.ClientCertificateFor(_members.Count),
+            _options.ClientCertificateAuthority?.Root.CertificatePath);
     }
 
     private async Task<CommandResult> RunMemberAddAsync(EtcdMember member)
@@ -201,7 +214,8 @@ public sealed class EtcdCluster : IAsyncDisposable
         }
 
         var endpoints = _members.Where(m => m.ClientCertificate is null || m.ClientCertificate.Authority == authority).Select(m => m.ClientEndpoint);
-        return Etcdctl.RunTlsAsync(string.Join(',', endpoints), authority.CertificatePath, args);
+        string[] identity = _fixtureCertificate is null ? [] : [$"--cert={_fixtureCertificate.CertificatePath}", $"--key={_fixtureCertificate.KeyPath}"];
+        return Etcdctl.RunTlsAsync(string.Join(',', endpoints), authority.CertificatePath, [.. identity, .. args]);
     }
 
     // The chain must lead to the CA that issued this member's certificate; the name is not checked, because some tests

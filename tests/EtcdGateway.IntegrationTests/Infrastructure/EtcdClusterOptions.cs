@@ -17,6 +17,12 @@ public sealed record EtcdClusterOptions
     /// </summary>
     public IReadOnlyDictionary<int, IssuedCertificate?> MemberClientCertificates { get; init; } = new Dictionary<int, IssuedCertificate?>();
 
+    /// <summary>
+    /// When set, TLS members require client certificates that chain to this CA's root (<c>--client-cert-auth</c> with
+    /// <c>--trusted-ca-file</c>), and the fixture presents one it issued for its own probes and etcdctl calls.
+    /// </summary>
+    public TestCertificateAuthority? ClientCertificateAuthority { get; init; }
+
     internal IssuedCertificate? ClientCertificateFor(int memberIndex) =>
         MemberClientCertificates.TryGetValue(memberIndex, out var certificate) ? certificate : ClientCertificate;
 }

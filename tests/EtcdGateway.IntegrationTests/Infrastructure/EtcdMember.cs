@@ -15,13 +15,14 @@ public sealed class EtcdMember : IDisposable
     private readonly Queue<string> _recentLog = new();
     private IReadOnlyList<string> _startArguments = [];
 
-    internal EtcdMember(string name, int clientPort, int peerPort, string dataDir, IssuedCertificate? clientCertificate = null)
+    internal EtcdMember(string name, int clientPort, int peerPort, string dataDir, IssuedCertificate? clientCertificate = null, string? trustedClientCaFile = null)
     {
         Name = name;
         ClientPort = clientPort;
         PeerPort = peerPort;
         DataDir = dataDir;
         ClientCertificate = clientCertificate;
+        TrustedClientCaFile = clientCertificate is null ? null : trustedClientCaFile;
     }
 
     public string Name { get; }
@@ -45,6 +46,9 @@ public sealed class EtcdMember : IDisposable
     public IssuedCertificate? ClientCertificate { get; }
 
     public bool UsesTls => ClientCertificate is not null;
+
+    /// <summary>The CA file client certificates must chain to (<c>--client-cert-auth</c>); null when clients need none.</summary>
+    public string? TrustedClientCaFile { get; }
 
     public string PeerUrl => $"http://127.0.0.1:{PeerPort}";
 
@@ -97,6 +101,7 @@ public sealed class EtcdMember : IDisposable
             "--logger", "zap",
             "--log-outputs", "stderr",
             .. (ClientCertificate is null ? [] : new[] { "--cert-file", ClientCertificate.CertificatePath, "--key-file", ClientCertificate.KeyPath }),
+            .. (TrustedClientCaFile is null ? [] : new[] { "--client-cert-auth", "--trusted-ca-file", TrustedClientCaFile }),
         ];
         Restart();
     }

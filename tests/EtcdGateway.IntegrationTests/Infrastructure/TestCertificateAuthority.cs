@@ -13,6 +13,8 @@ public sealed class TestCertificateAuthority : IDisposable
     // Clocks of the test process and of etcd may disagree slightly; an hour either side leaves no doubt.
     private static readonly TimeSpan Backdate = TimeSpan.FromHours(1);
     private static readonly TimeSpan Lifetime = TimeSpan.FromDays(1);
+    private static readonly Oid ServerAuthentication = Oid.FromOidValue("1.3.6.1.5.5.7.3.1", OidGroup.EnhancedKeyUsage);
+    private static readonly Oid ClientAuthentication = Oid.FromOidValue("1.3.6.1.5.5.7.3.2", OidGroup.EnhancedKeyUsage);
 
     private readonly string _directory;
     private int _issued;
@@ -50,11 +52,43 @@ public sealed class TestCertificateAuthority : IDisposable
     /// </summary>
     public IssuedCertificate IssueServerCertificate(string[] dnsNames, IPAddress[] ips, bool withIntermediates = true)
     {
+        var subjectName = dnsNames.FirstOrDefault() ?? ips.FirstOrDefault()?.ToString() ?? "leaf";
+        return Issue($"CN={subjectName}", dnsNames, ips, [ServerAuthentication, ClientAuthentication], withIntermediates);
+    }
+
+    /// <summary>
+    /// Issues a certificate for client authentication only, with <paramref name="commonName"/> as its subject's CN, or with
+    /// no CN at all when it is null (as etcd requires of its proxy's <c>--cert</c>), followed by the intermediates in its
+    /// file like <see cref="IssueServerCertificate"/>'s.
+    /// </summary>
+    public IssuedCertificate IssueClientCertificate(string? commonName) =>
+        Issue(commonName is null ? "O=etcd-gateway-tests" : $"CN={commonName}", [], [], [ClientAuthentication], withIntermediates: true);
+
+    /// <summary>
+    /// Writes a certificate revocation list (PEM) signed by this CA that revokes <paramref name="revoked"/>, which this CA
+    /// issued; returns its path.
+    /// </summary>
+    public string WriteRevocationList(params IssuedCertificate[] revoked)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var certificate in revoked)
+        {
+            using var leaf = X509Certificate2.CreateFromPem(File.ReadAllText(certificate.CertificatePath));
+            builder.AddEntry(leaf, DateTimeOffset.UtcNow - Backdate);
+        }
+
+        var path = Path.Combine(_directory, $"{Name}-crl{Interlocked.Increment(ref _issued)}.pem");
+        var now = DateTimeOffset.UtcNow;
+        File.WriteAllText(path, PemEncoding.WriteString("X509 CRL", builder.Build(Certificate, System.Numerics.BigInteger.One, now + Lifetime, HashAlgorithmName.SHA256, thisUpdate: now - Backdate)) + "\n");
+        return path;
+    }
+
+    private IssuedCertificate Issue(string subject, string[] dnsNames, IPAddress[] ips, Oid[] usages, bool withIntermediates)
+    {
         var serial = Interlocked.Increment(ref _issued);
         var fileStem = Path.Combine(_directory, $"{Name}-leaf{serial}");
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var subjectName = dnsNames.FirstOrDefault() ?? ips.FirstOrDefault()?.ToString() ?? "leaf";
-        var request = new CertificateRequest($"CN={subjectName}", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
 
         var alternativeNames = new SubjectAlternativeNameBuilder();
         foreach (var dnsName in dnsNames)
@@ -67,12 +101,14 @@ public sealed class TestCertificateAuthority : IDisposable
             alternativeNames.AddIpAddress(ip);
         }
 
-        request.CertificateExtensions.Add(alternativeNames.Build());
+        if (dnsNames.Length + ips.Length > 0)
+        {
+            request.CertificateExtensions.Add(alternativeNames.Build());
+        }
+
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: false, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, critical: true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [Oid.FromOidValue("1.3.6.1.5.5.7.3.1", OidGroup.EnhancedKeyUsage), Oid.FromOidValue("1.3.6.1.5.5.7.3.2", OidGroup.EnhancedKeyUsage)],
-            critical: false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. usages], critical: false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, includeKeyIdentifier: true, includeIssuerAndSerial: false));
 

@@ -21,7 +21,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using ElectionApi = EtcdGateway.Protos.V3electionpb.Election;
 using LockApi = EtcdGateway.Protos.V3lockpb.Lock;
 
@@ -45,11 +44,9 @@ internal static class GrpcProxyServer
         SharedPortTransport transport, ClientTlsTerminator? tls, CallInvoker cluster, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections,
         ProxyHealthCheck health, GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections)
     {
-        // No defaults: the slim builder reads appsettings*.json and ASPNETCORE_/DOTNET_ variables and watches its content
-        // root, the working directory, recursively; under systemd or in a container that is "/", the whole file system.
+        // The empty builder: no configuration files, environment or command-line sources, no logging providers. The
+        // proxy's settings are its flags, and each source the default builders add costs start-up time.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Services.AddRoutingCore();
-        builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IHostLifetime, HostLifetimeWithoutSignals>();
 
         // The drain (--drain-timeout) bounds the stop, not the web host's own 30 s default.

@@ -33,7 +33,7 @@ internal static class SelfSignedCertificate
         var keyFile = Path.Combine(directory, "key.pem");
         try
         {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            CreatePrivateDirectories(directory);
             if (File.Exists(certFile) && File.Exists(keyFile))
             {
                 using var existing = X509Certificate2.CreateFromPemFile(certFile, keyFile);
@@ -48,6 +48,23 @@ internal static class SelfSignedCertificate
         {
             throw UsageException.InvalidValue(GrpcProxyFlags.DataDir, dataDir, $"cannot make or read the --auto-tls certificate in {directory}: {e.Message}");
         }
+    }
+
+    /// <summary>Every directory that does not exist yet, from the top, readable by the owner only (as Go's MkdirAll with 0700).</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void CreatePrivateDirectories(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            return;
+        }
+
+        if (Path.GetDirectoryName(directory) is { Length: > 0 } parent)
+        {
+            CreatePrivateDirectories(parent);
+        }
+
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]

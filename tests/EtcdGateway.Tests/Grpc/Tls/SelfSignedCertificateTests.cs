@@ -31,7 +31,11 @@ public sealed class SelfSignedCertificateTests : IDisposable
         Assert.Equal(Path.Combine(_dir, "data", "fixtures", "proxy", "cert.pem"), certFile);
         Assert.Equal(Path.Combine(_dir, "data", "fixtures", "proxy", "key.pem"), keyFile);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(keyFile)!));
+        foreach (var directory in new[] { "data", "data/fixtures", "data/fixtures/proxy" })
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(_dir, directory)));
+        }
+
         Assert.StartsWith("-----BEGIN EC PRIVATE KEY-----", File.ReadAllText(keyFile), StringComparison.Ordinal);
 
         using var certificate = X509Certificate2.CreateFromPemFile(certFile, keyFile);
