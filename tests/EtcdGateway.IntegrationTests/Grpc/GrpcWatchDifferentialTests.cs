@@ -103,6 +103,30 @@ public sealed class GrpcWatchDifferentialTests : IClassFixture<ClusterWithGrpcPr
         Assert.Contains("fragment", proxied[1], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_Stream_The_Client_Half_Closed_Keeps_Delivering_As_Etcd_Does()
+    {
+        var next = await NextRevisionAsync();
+        var delivered = new List<string>();
+        foreach (var channel in new[] { _direct, _proxy })
+        {
+            using var call = new Watch.WatchClient(channel).Watch(deadline: DateTime.UtcNow + Timeout);
+            await call.RequestStream.WriteAsync(Create("diff-halfclosed/", next, id: 0));
+            await call.RequestStream.CompleteAsync();
+            Assert.True(await call.ResponseStream.MoveNext());
+            Assert.True(call.ResponseStream.Current.Created);
+
+            var written = (await new KV.KVClient(_direct).PutAsync(Put("diff-halfclosed/k", channel == _direct ? "direct" : "proxy"))).Header.Revision;
+            while (delivered.Count < (channel == _direct ? 1 : 2))
+            {
+                Assert.True(await call.ResponseStream.MoveNext());
+                delivered.AddRange(call.ResponseStream.Current.Events.Where(e => e.Kv.ModRevision == written).Select(e => e.Kv.Value.ToStringUtf8()));
+            }
+        }
+
+        Assert.Equal(["direct", "proxy"], delivered);
+    }
+
     /// <summary>Each response as text: id, flags, reason, compaction, revision, events; the member's id left out.</summary>
     private static async Task<List<string>> ScriptAsync(GrpcChannel channel, IEnumerable<WatchRequest> script, int responses)
     {

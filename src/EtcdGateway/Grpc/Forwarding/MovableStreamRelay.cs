@@ -97,7 +97,8 @@ internal sealed class MovableStreamRelay<TRequest, TResponse>(
 
     /// <summary>
     /// After the member's call failed with <paramref name="error"/>: the next member, or the error for the client when the
-    /// failure is not the member's (PermissionDenied, InvalidArgument, etcd's "no leader") or the proxy is shutting down.
+    /// failure is not the member's (PermissionDenied, InvalidArgument, etcd's "no leader" to a client that sent
+    /// <c>hasleader</c>) or the proxy is shutting down.
     /// </summary>
     private async Task<MemberCall<TRequest, TResponse>> MoveAsync(
         RelayedStream stream, MemberCall<TRequest, TResponse> failed, Exception error, CallOptions options, CancellationToken relayEnded)
@@ -110,7 +111,7 @@ internal sealed class MovableStreamRelay<TRequest, TResponse>(
 
         // Ended by the proxy (health took the member out of rotation): the member is at fault whatever the call reported.
         var ejected = stream.CurrentCallEnded;
-        if (!ejected && error is RpcException clientFault && !RetryRules.MovesStream(clientFault))
+        if (!ejected && error is RpcException clientFault && !RetryRules.MovesStream(clientFault, RequiresLeader(options)))
         {
             throw clientFault;
         }
@@ -167,6 +168,9 @@ internal sealed class MovableStreamRelay<TRequest, TResponse>(
             backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, LongestBackOff.Ticks));
         }
     }
+
+    /// <summary>Whether the client sent etcd's <c>hasleader</c> (value "true"), asking to be refused by a member without a leader.</summary>
+    private static bool RequiresLeader(CallOptions options) => options.Headers?.GetValue(RetryRules.RequireLeaderKey) == "true";
 
     /// <summary>The member answered: the choice is made (a last-resort member goes back into rotation).</summary>
     private void Answered(MemberCall<TRequest, TResponse> member)

@@ -32,6 +32,9 @@ internal static class RetryRules
         "/v3electionpb.Election/Leader",
     };
 
+    /// <summary>The metadata with which a client asks etcd to refuse it when the member has no leader (etcd's <c>WithRequireLeader</c>).</summary>
+    public const string RequireLeaderKey = "hasleader";
+
     /// <summary>etcd's ErrGRPCNoLeader text (code Unavailable).</summary>
     private const string NoLeader = "etcdserver: no leader";
 
@@ -59,11 +62,12 @@ internal static class RetryRules
     /// <summary>
     /// Whether a long-lived stream (Watch, LeaseKeepAlive) that failed with <paramref name="error"/> should move to another
     /// member: the member or the way to it failed (Unavailable, a broken connection), not the client's request. etcd's
-    /// "no leader" is the cluster's answer to a client that asked for one (<c>hasleader</c>), and is the client's to see.
+    /// "no leader" is the answer a client asked for when it sent <c>hasleader</c> (<paramref name="clientRequiresLeader"/>)
+    /// and is the client's to see; without it, it only says that this member lost its leader, and another may have one.
     /// </summary>
-    public static bool MovesStream(Exception error) => error switch
+    public static bool MovesStream(Exception error, bool clientRequiresLeader) => error switch
     {
-        RpcException { StatusCode: StatusCode.Unavailable } e => e.Status.Detail != NoLeader,
+        RpcException { StatusCode: StatusCode.Unavailable } e => !clientRequiresLeader || e.Status.Detail != NoLeader,
         RpcException { StatusCode: StatusCode.Cancelled } => true,
         RpcException { StatusCode: StatusCode.Internal or StatusCode.Unknown } e => IsConnectionFault(e.Status.DebugException),
         RpcException => false,
