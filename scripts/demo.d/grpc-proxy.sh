@@ -9,6 +9,7 @@ declare -a watch_base=() acked=()  # watchers per member before the watch; puts 
 # ---------------------------------------------------------------- helpers
 member_addr() { printf '127.0.0.1:%s' "${CLIENT_PORTS[$1]}"; }
 now_us() { printf '%s' "${EPOCHREALTIME/./}"; }
+comma_list() { local IFS=,; local text="$*"; printf '%s' "${text//,/, }"; }  # 2, 3, 5
 log_us() { date -d "$1" +%s%6N; }  # a log line's "ts" in microseconds since the epoch
 
 proxy_started() {  # proxy_started <name>: its "started gRPC proxy" line is there; fails the demo if it exited instead
@@ -192,7 +193,7 @@ check_taken_out() {  # the proxy took the member out of rotation, and every put 
   done
   (( after >= 5 )) || fail "only $after puts were made after ${NAMES[hung]} left rotation"
   (( late == 0 )) || fail "$late of the $after puts started after ${NAMES[hung]} left rotation failed"
-  ok "all $after puts started after that succeeded${failed[*]:+ (put ${failed[*]// /, }, started before, failed)}"
+  ok "all $after puts started after that succeeded${failed[*]:+ (put $(comma_list "${failed[@]}"), started before, failed)}"
 }
 check_watch_delivered() {  # every acknowledged put reached the watch while the member was still frozen, and the watch moved
   local i c moved='' seen
@@ -222,7 +223,7 @@ wake_member() {  # SIGCONT; the proxy puts it back; a put that timed out may hav
   indent "$(logged_since activated "$woke")"
   for f in "${failed[@]}"; do watched_counts | grep -qx "$f" && applied+=("$f"); done
   if ((${#applied[@]})); then
-    say "put ${applied[*]// /, } timed out but was applied once ${NAMES[hung]} woke (the watch shows it): with etcd a"
+    say "put $(comma_list "${applied[@]}") timed out but was applied once ${NAMES[hung]} woke (the watch shows it): with etcd a"
     say "timeout means 'unknown', not 'not written', through a proxy or not"
   fi
 }

@@ -34,7 +34,9 @@ internal sealed class AdminServer : IAsyncDisposable
     /// <exception cref="UsageException">The address cannot be bound (in use, not local).</exception>
     public static async Task<AdminServer> StartAsync(EndpointAddress address, IPEndPoint endPoint, AdminSources sources)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No defaults: the slim builder reads appsettings*.json and ASPNETCORE_/DOTNET_ variables and watches its content
+        // root, the working directory, recursively; under systemd or in a container that is "/", the whole file system.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {

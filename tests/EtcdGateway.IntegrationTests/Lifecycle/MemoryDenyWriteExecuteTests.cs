@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EtcdGateway.IntegrationTests.Grpc;
 using EtcdGateway.IntegrationTests.Infrastructure;
 
 namespace EtcdGateway.IntegrationTests.Lifecycle;
@@ -73,6 +74,27 @@ public sealed class MemoryDenyWriteExecuteTests : IAsyncLifetime
         var get = await Etcdctl.RunAsync(gateway.ListenAddress, "get", "mdwe/key", "--print-value-only");
         Assert.Equal("value", get.StdOut.Trim());
         Assert.False(gateway.HasExited);
+    }
+
+    [Fact]
+    public async Task The_Native_Grpc_Proxy_Serves_Etcdctl_Under_PR_SET_MDWE()
+    {
+        if (!GatewayProcess.IsNativeExecutable)
+        {
+            Assert.Skip("ETCD_GATEWAY_BIN does not name the published native executable (scripts/test sets it)");
+        }
+
+        // deploy/etcd-gateway-grpc-proxy.service sets MemoryDenyWriteExecute=yes too: Kestrel, HTTP/2 and the gRPC
+        // client to the members must all run without writable and executable memory.
+        await using var cluster = await EtcdCluster.StartAsync(3);
+        await using var proxy = await GatewayProcess.StartCommandAsync(
+            ["grpc-proxy", "start"], GrpcProxyProcess.ReadyMessage, [$"--endpoints={cluster.ClientEndpoints}"], launcher: Launcher);
+
+        var put = await Etcdctl.RunAsync(proxy.ListenAddress, "put", "mdwe/key", "value");
+        Assert.True(put.ExitCode == 0, put.StdErr);
+        var get = await Etcdctl.RunAsync(proxy.ListenAddress, "get", "mdwe/key", "--print-value-only");
+        Assert.Equal("value", get.StdOut.Trim());
+        Assert.False(proxy.HasExited);
     }
 
     private static string FindOnPath(string name) =>

@@ -174,4 +174,28 @@ public class GatewayOptionsBuilderTests
         Assert.StartsWith("invalid value \"30s\" for flag --endpoints-auto-sync-interval: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("--discovery-srv", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Health_Cert_With_An_Ec_Key_Of_Another_Certificate_Is_Bad_Input_Not_A_Crash()
+    {
+        var dir = Directory.CreateTempSubdirectory("health-cert-").FullName;
+        try
+        {
+            using var root = Endpoints.TestPki.CreateRoot("health-root");
+            using var leaf = Endpoints.TestPki.CreateServer(root, "probe.example.test");
+            using var other = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            var cert = Endpoints.TestPki.WritePem(Path.Combine(dir, "probe.crt"), leaf);
+            var key = Path.Combine(dir, "other.key");
+            File.WriteAllText(key, other.ExportPkcs8PrivateKeyPem());
+
+            var error = Assert.Throws<UsageException>(() => Build($"--health-cert={cert}", $"--health-key={key}"));
+
+            Assert.Equal(("health-cert", cert), (error.Flag, error.Value));
+            Assert.Contains("cannot load the certificate with --health-key", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

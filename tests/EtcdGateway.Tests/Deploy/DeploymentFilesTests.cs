@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using EtcdGateway.Cli;
 using YamlDotNet.RepresentationModel;
+using static EtcdGateway.Tests.Deploy.DeployFiles;
+using static EtcdGateway.Tests.Deploy.YamlNodes;
 
 namespace EtcdGateway.Tests.Deploy;
 
@@ -14,11 +14,7 @@ namespace EtcdGateway.Tests.Deploy;
 /// </summary>
 public sealed partial class DeploymentFilesTests(ITestOutputHelper output) : IDisposable
 {
-    private const string SystemdAnalyze = "/usr/bin/systemd-analyze";
-    private const string InstalledBinary = "/usr/local/bin/etcd-gateway";
     private const string InstalledConfig = "/etc/etcd-gateway/gateway.yaml";
-
-    private static readonly string RepoRoot = FindRepoRoot();
 
     private readonly string _temp = Directory.CreateTempSubdirectory("gw-deploy-").FullName;
 
@@ -95,19 +91,12 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output) : IDi
     [Fact]
     public void SystemdUnit_PassesSystemdAnalyzeVerify()
     {
-        Assert.SkipUnless(File.Exists(SystemdAnalyze), $"{SystemdAnalyze} is not installed (Debian: apt-get install systemd); the unit's other checks still ran.");
-
-        // verify insists that ExecStart names an existing executable: point it at /bin/true, keep every other line.
-        var text = File.ReadAllText(DeployFile("etcd-gateway.service")).Replace(InstalledBinary, "/bin/true", StringComparison.Ordinal);
-        var copy = Path.Combine(_temp, "etcd-gateway.service");
-        File.WriteAllText(copy, text);
-
-        var (exitCode, stdout, stderr) = Run(SystemdAnalyze, "verify", copy);
-        output.WriteLine($"systemd-analyze verify: exit {exitCode}\n{stdout}{stderr}");
+        var (exitCode, printed, copy) = SystemdAnalyzer.Verify(DeployFile("etcd-gateway.service"), _temp);
+        output.WriteLine($"systemd-analyze verify: exit {exitCode}\n{printed}");
 
         Assert.Equal(0, exitCode);
         // Unknown keys and unparsable values are only warnings (exit code 0), printed as "<path>:<line>: ...".
-        Assert.DoesNotContain(copy, stdout + stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(copy, printed, StringComparison.Ordinal);
     }
 
     // ------------------------------------------------------------------ Dockerfile
@@ -318,20 +307,7 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output) : IDi
 
     // ------------------------------------------------------------------ helpers
 
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EtcdGateway.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no EtcdGateway.slnx above {AppContext.BaseDirectory}");
-    }
-
-    private static string DeployFile(params string[] parts) => Path.Combine([RepoRoot, "deploy", .. parts]);
+    private static string DeployFile(params string[] parts) => InDeploy(parts);
 
     private string WriteConfigMapGatewayYaml(Manifest manifest)
     {
@@ -353,8 +329,6 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output) : IDi
         return GatewayConfiguration.Load(FlagParser.Parse(flags, GatewayFlags.All));
     }
 
-    private static string[] SplitCommandLine(string commandLine) => commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-
     /// <summary>The settings of the <c>dotnet publish</c> command in a script or RUN line: the -p: properties and the options that shape the output.</summary>
     private static SortedSet<string> PublishSettings(string text)
     {
@@ -373,72 +347,6 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output) : IDi
 
     [GeneratedRegex(@"-p:\S+|--configuration\s+\S+|--self-contained\s+\S+|src/\S+\.csproj")]
     private static partial Regex PublishSettingPattern();
-
-    /// <summary>systemd's time span syntax, as far as a stop timeout needs it: "40", "40s", "1min", "1min 30s".</summary>
-    private static TimeSpan SystemdSeconds(string text)
-    {
-        var total = TimeSpan.Zero;
-        foreach (Match part in SystemdTimePattern().Matches(text))
-        {
-            var value = double.Parse(part.Groups[1].Value, CultureInfo.InvariantCulture);
-            total += part.Groups[2].Value switch
-            {
-                "" or "s" or "sec" => TimeSpan.FromSeconds(value),
-                "min" or "m" => TimeSpan.FromMinutes(value),
-                "ms" or "msec" => TimeSpan.FromMilliseconds(value),
-                "h" or "hr" => TimeSpan.FromHours(value),
-                var unit => throw new FormatException($"unit {unit} in {text}"),
-            };
-        }
-
-        return total;
-    }
-
-    [GeneratedRegex(@"(\d+(?:\.\d+)?)\s*([a-z]*)")]
-    private static partial Regex SystemdTimePattern();
-
-    private static (int ExitCode, string Stdout, string Stderr) Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill();
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within 60s");
-        }
-
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
-
-    private static YamlNode? At(YamlNode node, params string[] path)
-    {
-        foreach (var key in path)
-        {
-            if (node is not YamlMappingNode mapping || !mapping.Children.TryGetValue(new YamlScalarNode(key), out var next))
-            {
-                return null;
-            }
-
-            node = next;
-        }
-
-        return node;
-    }
-
-    private static string? Scalar(YamlNode node, params string[] path) => (At(node, path) as YamlScalarNode)?.Value;
-
-    private static YamlMappingNode Mapping(YamlNode node, params string[] path) =>
-        At(node, path) as YamlMappingNode ?? throw new InvalidOperationException($"{string.Join('.', path)} is not a mapping");
-
-    private static YamlSequenceNode Sequence(YamlNode node, params string[] path) =>
-        At(node, path) as YamlSequenceNode ?? throw new InvalidOperationException($"{string.Join('.', path)} is not a list");
 
     /// <summary>deploy/kubernetes/daemonset.yaml: every document, the ConfigMap, the DaemonSet and its gateway container.</summary>
     private sealed class Manifest
@@ -470,94 +378,6 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output) : IDi
 
         public string CommandLine { get; }
 
-        public static Manifest Read(string path)
-        {
-            var yaml = new YamlStream();
-            using (var reader = new StreamReader(path))
-            {
-                yaml.Load(reader);
-            }
-
-            var documents = yaml.Documents.Select(d => d.RootNode).ToList();
-            Assert.All(documents, d => Assert.IsType<YamlMappingNode>(d));
-            return new Manifest([.. documents.Cast<YamlMappingNode>()]);
-        }
-    }
-
-    /// <summary>A systemd unit file: [Section] headers, Key=Value lines, # and ; comments, backslash continuations.</summary>
-    private sealed class UnitFile
-    {
-        private readonly List<(string Section, string Key, string Value)> _entries = [];
-
-        public static UnitFile Read(string path)
-        {
-            var unit = new UnitFile();
-            var section = "";
-            var text = File.ReadAllText(path).Replace("\\\n", " ", StringComparison.Ordinal);
-            foreach (var raw in text.Split('\n'))
-            {
-                var line = raw.Trim();
-                if (line.Length == 0 || line[0] is '#' or ';')
-                {
-                    continue;
-                }
-
-                if (line[0] == '[')
-                {
-                    Assert.EndsWith("]", line, StringComparison.Ordinal);
-                    section = line[1..^1];
-                    continue;
-                }
-
-                var equals = line.IndexOf('=', StringComparison.Ordinal);
-                Assert.True(equals > 0, $"not a Key=Value line: {line}");
-                Assert.NotEqual("", section);
-                unit._entries.Add((section, line[..equals].Trim(), line[(equals + 1)..].Trim()));
-            }
-
-            return unit;
-        }
-
-        public IReadOnlyList<string> All(string section, string key) =>
-            [.. _entries.Where(e => e.Section == section && e.Key == key).Select(e => e.Value)];
-
-        public string Single(string section, string key)
-        {
-            var values = All(section, key);
-            Assert.True(values.Count == 1, $"[{section}] {key}= appears {values.Count} times, expected once");
-            return values[0];
-        }
-    }
-
-    /// <summary>A Dockerfile: instructions with their arguments, comment lines dropped and continuations joined.</summary>
-    private sealed class Dockerfile
-    {
-        private readonly List<(string Instruction, string Arguments)> _instructions = [];
-
-        public static Dockerfile Read(string path)
-        {
-            var dockerfile = new Dockerfile();
-            var lines = File.ReadAllLines(path).Where(l => !l.TrimStart().StartsWith('#'));
-            var text = string.Join('\n', lines).Replace("\\\n", " ", StringComparison.Ordinal);
-            foreach (var line in text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0))
-            {
-                var space = line.IndexOf(' ', StringComparison.Ordinal);
-                Assert.True(space > 0, $"not an instruction: {line}");
-                dockerfile._instructions.Add((line[..space].ToUpperInvariant(), Regex.Replace(line[(space + 1)..].Trim(), @"\s+", " ")));
-            }
-
-            return dockerfile;
-        }
-
-        public IReadOnlyList<string> Arguments(string instruction) =>
-            [.. _instructions.Where(i => i.Instruction == instruction).Select(i => i.Arguments)];
-
-        /// <summary>The exec (JSON array) form of ENTRYPOINT or CMD; the last one counts, as in Docker.</summary>
-        public string[] Exec(string instruction)
-        {
-            var json = Arguments(instruction)[^1];
-            Assert.StartsWith("[", json, StringComparison.Ordinal);
-            return JsonSerializer.Deserialize<string[]>(json) ?? [];
-        }
+        public static Manifest Read(string path) => new(ReadDocuments(path));
     }
 }

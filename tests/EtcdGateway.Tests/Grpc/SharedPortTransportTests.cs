@@ -49,6 +49,25 @@ public sealed class SharedPortTransportTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task With_Tls_Every_Connection_Goes_To_The_Tls_Share_At_Once_Without_Waiting_For_Bytes()
+    {
+        using var listen = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listen.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listen.Listen(16);
+        await using var transport = new SharedPortTransport(listen, tls: true, _logger, TimeProvider.System);
+        Assert.Equal([SharedPortProtocol.Tls], transport.Shares);
+        var tls = await transport.BindAsync(new SharedPortEndPoint(SharedPortProtocol.Tls, listen.LocalEndPoint!));
+
+        // A TLS client speaks first too, but nothing may be judged from its bytes: Kestrel's handshake takes them.
+        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await silent.ConnectAsync(listen.LocalEndPoint!);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var accepted = await tls.AcceptAsync(timeout.Token);
+        Assert.Equal(silent.LocalEndPoint, accepted!.RemoteEndPoint);
+    }
+
+    [Fact]
     public async Task Stopping_Ends_The_Accept_Loop_Cleanly()
     {
         await _transport.BindAsync(new SharedPortEndPoint(SharedPortProtocol.Http2, _listen.LocalEndPoint!));

@@ -20,11 +20,22 @@ internal sealed class TrackedCall : ITrackedConnection, IDisposable
         _cancel = CancellationTokenSource.CreateLinkedTokenSource(clientGone);
     }
 
-    /// <summary>The member the call is on now (the last one tried).</summary>
+    /// <summary>
+    /// The member the call is on now (the last one tried). The member's active count follows the call, as it follows a
+    /// relayed connection in the L4 gateway, so least-connections and power-of-two-choices see the calls each member holds.
+    /// </summary>
     public Endpoint? Endpoint
     {
         get => Volatile.Read(ref _endpoint);
-        set => Volatile.Write(ref _endpoint, value);
+        set
+        {
+            var previous = Interlocked.Exchange(ref _endpoint, value);
+            if (!ReferenceEquals(previous, value))
+            {
+                previous?.Stats.ConnectionClosed();
+                value?.Stats.ConnectionOpened();
+            }
+        }
     }
 
     /// <summary>Cancelled when the client goes away or the proxy ends the call: what the upstream call listens to.</summary>
@@ -54,5 +65,9 @@ internal sealed class TrackedCall : ITrackedConnection, IDisposable
         }
     }
 
-    public void Dispose() => _cancel.Dispose();
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _endpoint, null)?.Stats.ConnectionClosed();
+        _cancel.Dispose();
+    }
 }
