@@ -117,6 +117,67 @@ public class StreamMoveTests
     }
 
     [Fact]
+    public async Task Many_Watch_Streams_Survive_Each_Member_Killed_In_Turn()
+    {
+        await using var cluster = await EtcdCluster.StartAsync(3);
+        await using var proxy = await GrpcProxyProcess.StartAsync([$"--endpoints={cluster.ClientEndpoints}"]);
+        using var channel = GrpcChannel.ForAddress($"http://{proxy.ListenAddress}");
+        var clock = Stopwatch.StartNew();
+        using var writer = new ClusterWriter(cluster, await cluster.LeaderIndexAsync(), Prefix + "k", clock);
+        var start = (await new KV.KVClient(channel).PutAsync(new PutRequest { Key = Key(Prefix + "start"), Value = Key("0") })).Header.Revision + 1;
+
+        // Spread over the members by the round-robin pick, so every kill below breaks about a third of them at once.
+        var streams = new List<WatchRecorder>();
+        try
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                var stream = WatchRecorder.Open(channel, clock);
+                streams.Add(stream);
+                await stream.SendAsync(Create(start, id: i % 2 == 0 ? 0 : 100 + i));
+            }
+
+            foreach (var stream in streams)
+            {
+                await stream.WaitForAsync(r => r.Created, Timeout);
+            }
+
+            using var stopWriting = new CancellationTokenSource();
+            var writing = writer.RunAsync(TimeSpan.FromMilliseconds(50), stopWriting.Token);
+            for (var member = 0; member < 3; member++)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1.5));
+                cluster.Kill(member);
+                await Task.Delay(TimeSpan.FromSeconds(1.5));
+                await cluster.RestartAsync(member);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            await stopWriting.CancelAsync();
+            await writing;
+
+            var expected = await HistoryAsync(cluster, [], start, writer.Written[^1].Revision);
+            for (var i = 0; i < streams.Count; i++)
+            {
+                var id = i % 2 == 0 ? 0 : 100 + i;
+                await streams[i].WaitForAsync(r => r.Events.Any(e => e.Kv.ModRevision == expected[^1].Revision), Timeout);
+                var got = Delivered(streams[i], id);
+                Assert.Equal(expected, got.Select(g => (g.Revision, g.Value)).ToList());
+                AssertOnTime(writer, got, proxy);
+                Assert.Single(streams[i].Received, r => r.Response.Created);
+                Assert.All(streams[i].Received, r => Assert.Equal(id, r.Response.WatchId));
+            }
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                stream.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_Watch_Whose_Revision_Was_Compacted_While_Its_Member_Hung_Gets_Etcds_Compaction_Cancel()
     {
         await using var cluster = await EtcdCluster.StartAsync(3);

@@ -6,7 +6,8 @@ namespace EtcdGateway.Grpc.Upstream;
 /// A client's long-lived stream (Watch, LeaseKeepAlive) as the connection tracker sees it: one tracked call for as long
 /// as the client keeps it open, on whichever member it is relayed to at the moment. Ending it (health's eject-grace, the
 /// drain's deadline) ends only the current member's call; the relay then moves the client's stream to another member,
-/// or ends it when the proxy is shutting down.
+/// or ends it when the proxy is shutting down. The stream counts on the member it is on and moves with it, so the
+/// load-aware pick policies see the streams each member holds.
 /// </summary>
 internal sealed class RelayedStream(CancellationToken clientGone, CancellationToken proxyStopping) : ITrackedConnection, IDisposable
 {
@@ -34,14 +35,23 @@ internal sealed class RelayedStream(CancellationToken clientGone, CancellationTo
 
     public void Dispose() => Interlocked.Exchange(ref _current, null)?.Dispose();
 
-    /// <summary>One member's call of the stream and what ends it.</summary>
-    private sealed class MemberCall(Endpoint endpoint, CancellationTokenSource cancel) : IDisposable
+    /// <summary>One member's call of the stream and what ends it; counted on the member while it lasts.</summary>
+    private sealed class MemberCall : IDisposable
     {
+        private readonly Endpoint _endpoint;
+        private readonly CancellationTokenSource _cancel;
         private int _ended;
 
-        public Endpoint Endpoint => endpoint;
+        public MemberCall(Endpoint endpoint, CancellationTokenSource cancel)
+        {
+            _endpoint = endpoint;
+            _cancel = cancel;
+            endpoint.Stats.ConnectionOpened();
+        }
 
-        public CancellationToken Token => cancel.Token;
+        public Endpoint Endpoint => _endpoint;
+
+        public CancellationToken Token => _cancel.Token;
 
         public bool Ended => Volatile.Read(ref _ended) != 0;
 
@@ -50,7 +60,7 @@ internal sealed class RelayedStream(CancellationToken clientGone, CancellationTo
             Volatile.Write(ref _ended, 1);
             try
             {
-                cancel.Cancel();
+                _cancel.Cancel();
             }
             catch (ObjectDisposedException)
             {
@@ -58,6 +68,10 @@ internal sealed class RelayedStream(CancellationToken clientGone, CancellationTo
             }
         }
 
-        public void Dispose() => cancel.Dispose();
+        public void Dispose()
+        {
+            _endpoint.Stats.ConnectionClosed();
+            _cancel.Dispose();
+        }
     }
 }
