@@ -19,8 +19,8 @@ public partial class EtcdctlTourTests(ClusterWithGatewayFixture fixture) : IClas
     [Fact]
     public async Task KeyValueTour_ThroughTheGateway_MatchesDirect()
     {
-        var throughGateway = await KeyValueTourAsync(Gateway, "tour-gw");
-        var direct = await KeyValueTourAsync(Direct, "tour-direct");
+        var throughGateway = await EtcdctlKeyValueTour.RunAsync(Gateway, "tour-gw", Timeout);
+        var direct = await EtcdctlKeyValueTour.RunAsync(Direct, "tour-direct", Timeout);
 
         Assert.Equal(direct, throughGateway);
         Assert.Contains("SUCCESS", throughGateway, StringComparison.Ordinal);
@@ -186,33 +186,6 @@ public partial class EtcdctlTourTests(ClusterWithGatewayFixture fixture) : IClas
         using var response = await http.PostAsync("/v3/kv/range", body);
         var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("from-etcdctl", Encoding.UTF8.GetString(json.GetProperty("kvs")[0].GetProperty("value").GetBytesFromBase64()));
-    }
-
-    /// <summary>put, get, get --prefix, txn, del, del --prefix; output with the prefix replaced so runs compare.</summary>
-    private static async Task<string> KeyValueTourAsync(string endpoint, string prefix)
-    {
-        var transcript = new StringBuilder();
-        async Task Step(string? stdin, params string[] args)
-        {
-            var result = await Etcdctl.RunAsync(endpoint, args, Timeout, stdin);
-            Assert.True(result.Succeeded, $"etcdctl {string.Join(' ', args)} via {endpoint}: {result}");
-            transcript.Append("$ ").AppendLine(string.Join(' ', args).Replace(prefix, "P", StringComparison.Ordinal));
-            transcript.AppendLine(result.StdOut.Replace(prefix, "P", StringComparison.Ordinal));
-        }
-
-        await Step(null, "put", $"{prefix}/foo", "bar");
-        await Step(null, "put", $"{prefix}/foo1", "bar1");
-        await Step(null, "put", $"{prefix}/foo2", "bar2");
-        await Step(null, "get", $"{prefix}/foo");
-        await Step(null, "get", $"{prefix}/foo", "--print-value-only");
-        await Step(null, "get", "--prefix", $"{prefix}/");
-        await Step(null, "get", "--prefix", $"{prefix}/", "--limit=2");
-        await Step($"value(\"{prefix}/foo\") = \"bar\"\n\nput {prefix}/txn success\n\nput {prefix}/txn failure\n\n", "txn");
-        await Step(null, "get", $"{prefix}/txn");
-        await Step(null, "del", $"{prefix}/foo");
-        await Step(null, "del", "--prefix", $"{prefix}/");
-        await Step(null, "get", "--prefix", $"{prefix}/");
-        return transcript.ToString();
     }
 
     private static async Task<CommandResult> Ok(string endpoint, params string[] args)

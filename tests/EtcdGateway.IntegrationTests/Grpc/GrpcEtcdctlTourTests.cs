@@ -18,8 +18,8 @@ public partial class GrpcEtcdctlTourTests(ClusterWithGrpcProxyFixture fixture) :
     [Fact]
     public async Task KeyValueTour_ThroughTheProxy_MatchesDirect()
     {
-        var throughProxy = await KeyValueTourAsync(Proxy, "grpc-tour-proxy");
-        var direct = await KeyValueTourAsync(Direct, "grpc-tour-direct");
+        var throughProxy = await EtcdctlKeyValueTour.RunAsync(Proxy, "grpc-tour-proxy", Timeout);
+        var direct = await EtcdctlKeyValueTour.RunAsync(Direct, "grpc-tour-direct", Timeout);
 
         Assert.Equal(direct, throughProxy);
         Assert.Contains("SUCCESS", throughProxy, StringComparison.Ordinal);
@@ -175,35 +175,6 @@ public partial class GrpcEtcdctlTourTests(ClusterWithGrpcProxyFixture fixture) :
         var old = await Run(Proxy, "get", "grpc-compact/k", $"--rev={revision - 1}");
         Assert.False(old.Succeeded);
         Assert.Contains("required revision has been compacted", old.StdErr, StringComparison.Ordinal);
-    }
-
-    /// <summary>put, get, get --prefix, txn, del, del --prefix; output with the prefix replaced so runs compare.</summary>
-    private static async Task<string> KeyValueTourAsync(string endpoint, string prefix)
-    {
-        var transcript = new StringBuilder();
-        async Task Step(string? stdin, params string[] args)
-        {
-            var result = await Etcdctl.RunAsync(endpoint, args, Timeout, stdin);
-            Assert.True(result.Succeeded, $"etcdctl {string.Join(' ', args)} via {endpoint}: {result}");
-            transcript.Append("$ ").AppendLine(string.Join(' ', args).Replace(prefix, "P", StringComparison.Ordinal));
-            transcript.AppendLine(result.StdOut.Replace(prefix, "P", StringComparison.Ordinal));
-        }
-
-        await Step(null, "put", $"{prefix}/foo", "bar");
-        await Step(null, "put", $"{prefix}/foo1", "bar1");
-        await Step(null, "put", $"{prefix}/foo2", "bar2");
-        await Step(null, "get", $"{prefix}/foo");
-        await Step(null, "get", $"{prefix}/foo", "--print-value-only");
-        await Step(null, "get", "--prefix", $"{prefix}/");
-        await Step(null, "get", "--prefix", $"{prefix}/", "--limit=2", "--sort-by=MODIFY", "--order=DESCEND");
-        await Step(null, "get", $"{prefix}/foo", $"{prefix}/foo2", "--keys-only");
-        await Step($"value(\"{prefix}/foo\") = \"bar\"\n\nput {prefix}/txn success\n\nput {prefix}/txn failure\n\n", "txn");
-        await Step($"value(\"{prefix}/foo\") = \"nope\"\n\nput {prefix}/txn success\n\nput {prefix}/txn failure\n\n", "txn");
-        await Step(null, "get", $"{prefix}/txn");
-        await Step(null, "del", $"{prefix}/foo", "--prev-kv");
-        await Step(null, "del", "--prefix", $"{prefix}/");
-        await Step(null, "get", "--prefix", $"{prefix}/");
-        return transcript.ToString();
     }
 
     private static async Task<CommandResult> Ok(string endpoint, params string[] args)
