@@ -38,9 +38,6 @@ internal static class GrpcProxyServer
     /// <summary>etcd's proxy serves with gRPC-Go's default receive limit; a larger request is refused before it is read.</summary>
     public const int MaxReceiveMessageSize = 4 * 1024 * 1024;
 
-    /// <summary>Kestrel's smallest keep-alive ping delay and timeout.</summary>
-    private static readonly TimeSpan KestrelMinimumPing = TimeSpan.FromSeconds(1);
-
     /// <param name="tls">The TLS side of each handshake with clients, or null when clients speak plain HTTP.</param>
     public static WebApplication Build(
         SharedPortTransport transport, ClientTlsTerminator? tls, CallInvoker cluster, MemberStreams streams, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections,
@@ -88,8 +85,8 @@ internal static class GrpcProxyServer
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxConcurrentConnections = maxConnections;
             kestrel.Limits.Http2.MaxStreamsPerConnection = (int)Math.Min(options.MaxConcurrentStreams, int.MaxValue);
-            kestrel.Limits.Http2.KeepAlivePingDelay = PingSetting(options.GrpcKeepAliveInterval);
-            kestrel.Limits.Http2.KeepAlivePingTimeout = PingSetting(options.GrpcKeepAliveTimeout);
+            kestrel.Limits.Http2.KeepAlivePingDelay = ServerKeepAlive.PingDelay(options.GrpcKeepAliveInterval);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = ServerKeepAlive.PingTimeout(options.GrpcKeepAliveTimeout);
         });
         // One interceptor instance for every call (registered, so it is not made per call); first, so it sees every end.
         builder.Services.AddSingleton(metrics);
@@ -123,8 +120,4 @@ internal static class GrpcProxyServer
         app.Map("/health", health.HandleAsync);
         return app;
     }
-
-    /// <summary>etcd's 0 turns the ping off; Kestrel turns it off with TimeSpan.MaxValue and takes nothing under a second.</summary>
-    private static TimeSpan PingSetting(TimeSpan value) =>
-        value <= TimeSpan.Zero ? TimeSpan.MaxValue : value < KestrelMinimumPing ? KestrelMinimumPing : value;
 }
