@@ -15,4 +15,7 @@ internal sealed class CallbackStreamWriter<T>(Action<T> received) : IServerStrea
         received(message);
         return Task.CompletedTask;
     }
+
+    /// <summary>Nothing to wait for, so nothing to cancel (the interface's default refuses a cancellable token).</summary>
+    public Task WriteAsync(T message, CancellationToken cancellationToken) => WriteAsync(message);
 }
