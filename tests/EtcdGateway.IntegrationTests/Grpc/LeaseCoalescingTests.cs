@@ -130,18 +130,123 @@ public class LeaseCoalescingTests
         }
     }
 
-    /// <summary>LeaseKeepAlive streams open on the cluster, summed over its running members' own counts.</summary>
-    private static async Task<double> ClusterKeepAliveStreamsAsync(EtcdCluster cluster, params int[] down)
+    [Fact]
+    public async Task The_Shared_Stream_Survives_Its_Member_Hung_Then_Killed()
     {
-        var total = 0.0;
-        for (var i = 0; i < cluster.Members.Count; i++)
+        await using var cluster = await EtcdCluster.StartAsync(3);
+        await using var proxy = await GrpcProxyProcess.StartAsync([$"--endpoints={cluster.ClientEndpoints}"]);
+        using var channel = GrpcChannel.ForAddress($"http://{proxy.ListenAddress}");
+        var clock = Stopwatch.StartNew();
+        var members = await MemberIndexesAsync(cluster);
+        var baseline = await KeepAliveStreamsByMemberAsync(cluster);
+        var leases = new Lease.LeaseClient(channel);
+        long[] ids = [(await leases.LeaseGrantAsync(new LeaseGrantRequest { TTL = 10 })).ID, (await leases.LeaseGrantAsync(new LeaseGrantRequest { TTL = 10 })).ID];
+        var clients = Enumerable.Range(0, 10).Select(i => new KeepAliveRecorder(leases.LeaseKeepAlive(), ids[i % 2], clock)).ToList();
+        using var stop = new CancellationTokenSource();
+        var running = clients.Select(c => c.RunAsync(TimeSpan.FromSeconds(1), stop.Token)).ToList();
+        var hung = -1;
+        try
+        {
+            // :: The member the shared stream is on hangs: health takes it out, the stream moves, the clients see answers again.
+            var first = await AnsweredByAsync(clients, clock.Elapsed, members, exclude: []);
+            hung = first;
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var stoppedAt = clock.Elapsed;
+            cluster.Stop(hung);
+            var second = await AnsweredByAsync(clients, stoppedAt, members, exclude: [hung]);
+            TestContext.Current.TestOutputHelper?.WriteLine($"hung member {hung}: answered by member {second} {(clock.Elapsed - stoppedAt).TotalSeconds:F1} s later");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            cluster.Continue(hung);
+
+            // :: The member it moved to is killed: it moves again.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var killedAt = clock.Elapsed;
+            cluster.Kill(second);
+            var third = await AnsweredByAsync(clients, killedAt, members, exclude: [second]);
+            TestContext.Current.TestOutputHelper?.WriteLine($"killed member {second}: answered by member {third} {(clock.Elapsed - killedAt).TotalSeconds:F1} s later");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+
+            // :: No client saw an error, every client was answered after the kill with the cluster's TTL, the leases live,
+            // and the cluster holds one keep-alive stream for them all.
+            foreach (var client in clients)
+            {
+                Assert.Null(client.Error);
+                Assert.Contains(client.Answers, a => a.At > killedAt && a.Response.TTL > 0 && members[a.Response.Header.MemberId] != second);
+            }
+
+            var live = cluster.Members.Where((_, i) => i != second).First();
+            using var direct = GrpcChannel.ForAddress($"http://{live.ClientAddress}");
+            foreach (var id in ids)
+            {
+                Assert.InRange((await new Lease.LeaseClient(direct).LeaseTimeToLiveAsync(new LeaseTimeToLiveRequest { ID = id })).TTL, 1, 10);
+            }
+
+            var now = await KeepAliveStreamsByMemberAsync(cluster, second);
+            var held = Enumerable.Range(0, now.Length).Where(i => i != second).Sum(i => now[i] - baseline[i]);
+            Assert.InRange(held, 0, 1);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(running);
+            if (hung >= 0)
+            {
+                cluster.Continue(hung);
+            }
+
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Waits until some client is answered after <paramref name="since"/> by a member not in <paramref name="exclude"/>; that member.</summary>
+    private static async Task<int> AnsweredByAsync(List<KeepAliveRecorder> clients, TimeSpan since, IReadOnlyDictionary<ulong, int> members, int[] exclude)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var client in clients)
+            {
+                foreach (var (response, at) in client.Answers)
+                {
+                    if (at > since && response.TTL > 0 && !exclude.Contains(members[response.Header.MemberId]))
+                    {
+                        return members[response.Header.MemberId];
+                    }
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"no answer from a member other than {string.Join(", ", exclude)} within {Timeout}");
+    }
+
+    private static async Task<IReadOnlyDictionary<ulong, int>> MemberIndexesAsync(EtcdCluster cluster)
+    {
+        using var direct = GrpcChannel.ForAddress($"http://{cluster.Members[0].ClientAddress}");
+        var list = await new Cluster.ClusterClient(direct).MemberListAsync(new MemberListRequest());
+        return list.Members.ToDictionary(m => m.ID, m => cluster.Members.Select((x, i) => (x, i)).Single(p => m.ClientURLs.Contains($"http://{p.x.ClientAddress}")).i);
+    }
+
+    /// <summary>LeaseKeepAlive streams open on the cluster, summed over its members' own counts (those in <paramref name="down"/> left out).</summary>
+    private static async Task<double> ClusterKeepAliveStreamsAsync(EtcdCluster cluster, params int[] down) =>
+        (await KeepAliveStreamsByMemberAsync(cluster, down)).Sum();
+
+    /// <summary>Each member's count of open LeaseKeepAlive streams; 0 for those in <paramref name="down"/>.</summary>
+    private static async Task<double[]> KeepAliveStreamsByMemberAsync(EtcdCluster cluster, params int[] down)
+    {
+        var counts = new double[cluster.Members.Count];
+        for (var i = 0; i < counts.Length; i++)
         {
             if (!down.Contains(i))
             {
-                total += await MetricsPage.OpenKeepAliveStreamsAsync(cluster.Members[i].ClientAddress);
+                counts[i] = await MetricsPage.OpenKeepAliveStreamsAsync(cluster.Members[i].ClientAddress);
             }
         }
 
-        return total;
+        return counts;
     }
 }
