@@ -40,6 +40,7 @@ internal sealed class GrpcProxyAdminView(
         json.WriteNumber("totalConnections", connections.Accepted);
         json.WriteNumber("activeCalls", active);
         json.WriteNumber("totalCalls", total);
+        proxy.WriteTotals(json);
     }
 
     public void WriteEndpointTraffic(Utf8JsonWriter json, Endpoint endpoint)
