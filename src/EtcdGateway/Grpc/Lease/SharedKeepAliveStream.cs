@@ -23,6 +23,7 @@ namespace EtcdGateway.Grpc.Lease;
 internal sealed class SharedKeepAliveStream : IDisposable
 {
     private const string KeepAliveMethod = "/etcdserverpb.Lease/LeaseKeepAlive";
+    private static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(10);
 
     private readonly MemberStreams _members;
     private readonly KeepAliveCredentials _credentials;
@@ -32,6 +33,9 @@ internal sealed class SharedKeepAliveStream : IDisposable
 
     /// <summary>The renewals for the relay running now, or null when none runs.</summary>
     private Channel<LeaseKeepAliveRequest>? _renewals;
+
+    /// <summary>When the last warning was logged (a TimeProvider timestamp), 0 before the first.</summary>
+    private long _lastWarned;
 
     public SharedKeepAliveStream(MemberStreams members, KeepAliveCredentials credentials, LeaseKeepAliveMetrics metrics)
     {
@@ -115,7 +119,7 @@ internal sealed class SharedKeepAliveStream : IDisposable
 
         if (!_closed.IsCancellationRequested)
         {
-            _members.Logger.Warn("keep-alive stream to the cluster ended; clients waiting on it get its error", [LogField.Error(error)]);
+            Report(error);
         }
 
         // Under the gate, so that a renewal either went to this relay (and its client gets the error now) or opens the next.
@@ -128,6 +132,24 @@ internal sealed class SharedKeepAliveStream : IDisposable
 
             renewals.Writer.TryComplete();
             Leases.Failed(error);
+        }
+    }
+
+    /// <summary>
+    /// Logs the stream's end: a warning at most every <see cref="QuietPeriod"/>, debug between, since with no member
+    /// reachable every client's next keep-alive opens a stream that ends at once.
+    /// </summary>
+    private void Report(RpcException error)
+    {
+        var now = _members.Time.GetTimestamp();
+        if (_lastWarned == 0 || _members.Time.GetElapsedTime(Interlocked.Read(ref _lastWarned), now) >= QuietPeriod)
+        {
+            Interlocked.Exchange(ref _lastWarned, now);
+            _members.Logger.Warn("keep-alive stream to the cluster ended; clients waiting on it get its error", [LogField.Error(error)]);
+        }
+        else if (_members.Logger.IsEnabled(LogLevel.Debug))
+        {
+            _members.Logger.Debug("keep-alive stream to the cluster ended; clients waiting on it get its error", [LogField.Error(error)]);
         }
     }
 
