@@ -44,6 +44,7 @@ internal sealed class GrpcProxyAdminView(
         json.WriteNumber("leaseKeepAliveStreams", keepAlive.ClientStreams);
         json.WriteNumber("leaseKeepAliveClusterStreams", keepAlive.ClusterStreams);
         json.WriteNumber("leasesKeptAlive", keepAlive.Leases);
+        proxy.WriteTotals(json);
     }
 
     public void WriteEndpointTraffic(Utf8JsonWriter json, Endpoint endpoint)

@@ -40,6 +40,8 @@ internal sealed class ProxyMetrics
             w.Sample("etcd_grpc_proxy_cache_hits_total", cache.Hits);
             w.Family("etcd_grpc_proxy_cache_misses_total", "gauge", "Total number of cache misses");
             w.Sample("etcd_grpc_proxy_cache_misses_total", cache.Misses);
+            w.Family("etcd_gateway_grpc_proxy_cache_bytes", "gauge", "Bytes the cached Range answers take, as counted against --cache-max-bytes.");
+            w.Sample("etcd_gateway_grpc_proxy_cache_bytes", cache.Bytes);
         }
 
         if (Volatile.Read(ref _lease) is { } lease)
@@ -54,6 +56,20 @@ internal sealed class ProxyMetrics
             w.Sample("etcd_gateway_lease_keepalives_total", lease.KeepAlives);
             w.Family("etcd_gateway_lease_renewals_total", "counter", "Keep-alives sent to the cluster for them");
             w.Sample("etcd_gateway_lease_renewals_total", lease.Renewals);
+        }
+    }
+
+    /// <summary>The range cache's figures for the admin status (<c>rangeCache</c>), once the cache exists.</summary>
+    public void WriteTotals(System.Text.Json.Utf8JsonWriter json)
+    {
+        if (Volatile.Read(ref _cache) is { } cache)
+        {
+            json.WriteStartObject("rangeCache");
+            json.WriteNumber("keys", cache.Keys);
+            json.WriteNumber("bytes", cache.Bytes);
+            json.WriteNumber("hits", cache.Hits);
+            json.WriteNumber("misses", cache.Misses);
+            json.WriteEndObject();
         }
     }
 
