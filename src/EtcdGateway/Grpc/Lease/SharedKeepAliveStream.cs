@@ -23,25 +23,22 @@ namespace EtcdGateway.Grpc.Lease;
 internal sealed class SharedKeepAliveStream : IDisposable
 {
     private const string KeepAliveMethod = "/etcdserverpb.Lease/LeaseKeepAlive";
-    private static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(10);
 
     private readonly MemberStreams _members;
     private readonly KeepAliveCredentials _credentials;
     private readonly LeaseKeepAliveMetrics _metrics;
     private readonly System.Threading.Lock _gate = new();
     private readonly CancellationTokenSource _closed = new();
+    private readonly RepeatedWarningLimiter _warnings;
 
     /// <summary>The renewals for the relay running now, or null when none runs.</summary>
     private Channel<LeaseKeepAliveRequest>? _renewals;
-
-    /// <summary>When the last warning was logged (a TimeProvider timestamp), 0 before the first.</summary>
-    private long _lastWarned;
-
     public SharedKeepAliveStream(MemberStreams members, KeepAliveCredentials credentials, LeaseKeepAliveMetrics metrics)
     {
         _members = members;
         _credentials = credentials;
         _metrics = metrics;
+        _warnings = new RepeatedWarningLimiter(members.Time, RepeatedWarningLimiter.DefaultInterval);
         Leases = new LeaseRenewalCoalescer(members.Time, Renew, metrics);
     }
 
@@ -136,20 +133,14 @@ internal sealed class SharedKeepAliveStream : IDisposable
     }
 
     /// <summary>
-    /// Logs the stream's end: a warning at most every <see cref="QuietPeriod"/>, debug between, since with no member
-    /// reachable every client's next keep-alive opens a stream that ends at once.
+    /// Logs the stream's end, as a warning limited like other per-client warnings: with no member reachable, every
+    /// client's next keep-alive opens a stream that ends at once.
     /// </summary>
     private void Report(RpcException error)
     {
-        var now = _members.Time.GetTimestamp();
-        if (_lastWarned == 0 || _members.Time.GetElapsedTime(Interlocked.Read(ref _lastWarned), now) >= QuietPeriod)
+        if (_warnings.ShouldLog(out var suppressed))
         {
-            Interlocked.Exchange(ref _lastWarned, now);
-            _members.Logger.Warn("keep-alive stream to the cluster ended; clients waiting on it get its error", [LogField.Error(error)]);
-        }
-        else if (_members.Logger.IsEnabled(LogLevel.Debug))
-        {
-            _members.Logger.Debug("keep-alive stream to the cluster ended; clients waiting on it get its error", [LogField.Error(error)]);
+            _members.Logger.Warn("keep-alive stream to the cluster ended; clients waiting on it get its error", [LogField.Error(error), new("suppressed", suppressed)]);
         }
     }
 
