@@ -39,6 +39,9 @@ internal static class GrpcProxyFlags
     public const string EnableGrpcLogging = "experimental-enable-grpc-logging";
     public const string Debug = "debug";
     public const string MaxConcurrentStreams = "max-concurrent-streams";
+    public const string CacheMaxEntries = "cache-max-entries";
+    public const string CacheMaxBytes = "cache-max-bytes";
+    public const string CacheEntryTtl = "cache-entry-ttl";
 
     /// <summary>etcd's default: 1.5 MiB, the cluster's own request limit.</summary>
     public const int DefaultMaxSendBytes = 1536 * 1024;
@@ -87,6 +90,9 @@ internal static class GrpcProxyFlags
         new(MaxConcurrentStreams, FlagKind.Int, "4294967295", "Maximum concurrent streams that each client can open at a time."),
 
         // The gateway's own.
+        new(CacheMaxEntries, FlagKind.Int, "2048", "serializable Range answers the cache holds at most, least recently used dropped first (etcd's proxy: 2048); 0 turns the cache off"),
+        new(CacheMaxBytes, FlagKind.Int, "67108864", "bytes of cached Range answers held at most"),
+        new(CacheEntryTtl, FlagKind.Duration, "1s", "how long one cached Range answer is served before the cluster is asked again (re-checks the caller's permission; writes are seen sooner, through the cache's watch)"),
         new(GatewayFlags.DnsServer, FlagKind.StringList, "", "nameserver IP[:PORT] for SRV discovery instead of those in /etc/resolv.conf; repeatable"),
         new(GatewayFlags.RetryDelay, FlagKind.Duration, "1m0s", "how often a member out of rotation is retried when --health-check=none"),
         new(GatewayFlags.DialTimeout, FlagKind.Duration, "2s", "how long connecting to a member may take before a call goes to the next member"),

@@ -66,6 +66,7 @@ internal sealed class ActiveHealthChecker(EndpointRegistry registry, ConnectionT
             logger.Warn("deactivated endpoint", [
                 new("address", endpoint.Name), new("interval", options.Interval), LogField.Error(result.Error ?? "health probe failed"),
                 new("health", EndpointHealthNames.Of(result.Health))]);
+            tracker.EndpointLeftRotation(endpoint.Address);
             if (options.EjectGrace > TimeSpan.Zero)
             {
                 _ = CloseConnectionsAfterGraceAsync(endpoint.Address, options.EjectGrace);

@@ -1,4 +1,5 @@
 using EtcdGateway.Cli;
+using EtcdGateway.Grpc.Cache;
 using EtcdGateway.Grpc.Auth;
 using EtcdGateway.Grpc.Cluster;
 using EtcdGateway.Grpc.Election;
@@ -41,7 +42,7 @@ internal static class GrpcProxyServer
     /// <param name="tls">The TLS side of each handshake with clients, or null when clients speak plain HTTP.</param>
     public static WebApplication Build(
         SharedPortTransport transport, ClientTlsTerminator? tls, CallInvoker cluster, MemberStreams streams, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections,
-        ListenPortPages pages, GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections)
+        ListenPortPages pages, GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections, ProxyMetrics proxy, RangeCache? rangeCache)
     {
         // The empty builder: no configuration files, environment or command-line sources, no logging providers. The
         // proxy's settings are its flags, and each source the default builders add costs start-up time.
@@ -98,9 +99,9 @@ internal static class GrpcProxyServer
         });
 
         var keys = KeySpace.Of(options.Namespace);
-        builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster), keys));
+        builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster), keys, rangeCache));
         builder.Services.AddSingleton(new WatchService(streams, keys));
-        builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), keys, streams));
+        builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), keys, new SharedKeepAliveStreams(streams, proxy.LeaseKeepAlive)));
         builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster), proxyMembers));
         builder.Services.AddSingleton(new MaintenanceService(new Protos.Etcdserverpb.Maintenance.MaintenanceClient(cluster)));
         builder.Services.AddSingleton(new AuthService(new Protos.Etcdserverpb.Auth.AuthClient(cluster)));
