@@ -46,10 +46,8 @@ public class LeaseKeepAliveAuthTests
                 var answer = await client.OnceAsync(Timeout);
                 Assert.Equal((lease.ID, 30L), (answer.ID, answer.TTL));
             }
-
-            var ours = await MetricsPage.ReadAsync($"{admin}/metrics");
-            Assert.Equal(3, MetricsPage.Sum(ours, "etcd_gateway_lease_keepalive_cluster_streams"));
-            Assert.Equal(6, MetricsPage.Sum(ours, "etcd_gateway_lease_keepalive_client_streams"));
+            Assert.Equal(3, await MemberMetrics.SumAsync($"{admin}/metrics", "etcd_gateway_lease_keepalive_cluster_streams"));
+            Assert.Equal(6, await MemberMetrics.SumAsync($"{admin}/metrics", "etcd_gateway_lease_keepalive_client_streams"));
             Assert.Equal(3, await OpenStreamsAsync(cluster) - baseline);
 
             // As a member answers each of them directly.
@@ -81,7 +79,7 @@ public class LeaseKeepAliveAuthTests
         var total = 0.0;
         foreach (var member in cluster.Members)
         {
-            total += await MetricsPage.OpenKeepAliveStreamsAsync(member.ClientAddress);
+            total += await MemberMetrics.OpenKeepAliveStreamsAsync(member.ClientAddress);
         }
 
         return total;

@@ -20,6 +20,17 @@ public static class MemberMetrics
         return total;
     }
 
+    /// <summary>
+    /// LeaseKeepAlive streams open on a member, as it counts them itself: started minus handled (every code) for the
+    /// method, from the page at its client address <paramref name="memberClientAddress"/>.
+    /// </summary>
+    public static async Task<double> OpenKeepAliveStreamsAsync(string memberClientAddress)
+    {
+        const string method = "grpc_method=\"LeaseKeepAlive\"";
+        var url = $"http://{memberClientAddress}/metrics";
+        return await SumAsync(url, "grpc_server_started_total", method) - await SumAsync(url, "grpc_server_handled_total", method);
+    }
+
     /// <summary>The sum of the samples of <paramref name="name"/> whose labels contain <paramref name="labels"/> on the page at <paramref name="url"/>.</summary>
     public static async Task<double> SumAsync(string url, string name, string labels = "")
     {

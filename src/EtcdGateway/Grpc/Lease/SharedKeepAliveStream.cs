@@ -29,15 +29,16 @@ internal sealed class SharedKeepAliveStream : IDisposable
     private readonly LeaseKeepAliveMetrics _metrics;
     private readonly System.Threading.Lock _gate = new();
     private readonly CancellationTokenSource _closed = new();
+    private readonly RepeatedWarningLimiter _warnings;
 
     /// <summary>The renewals for the relay running now, or null when none runs.</summary>
     private Channel<LeaseKeepAliveRequest>? _renewals;
-
     public SharedKeepAliveStream(MemberStreams members, KeepAliveCredentials credentials, LeaseKeepAliveMetrics metrics)
     {
         _members = members;
         _credentials = credentials;
         _metrics = metrics;
+        _warnings = new RepeatedWarningLimiter(members.Time, RepeatedWarningLimiter.DefaultInterval);
         Leases = new LeaseRenewalCoalescer(members.Time, Renew, metrics);
     }
 
@@ -115,7 +116,7 @@ internal sealed class SharedKeepAliveStream : IDisposable
 
         if (!_closed.IsCancellationRequested)
         {
-            _members.Logger.Warn("keep-alive stream to the cluster ended; clients waiting on it get its error", [LogField.Error(error)]);
+            Report(error);
         }
 
         // Under the gate, so that a renewal either went to this relay (and its client gets the error now) or opens the next.
@@ -128,6 +129,18 @@ internal sealed class SharedKeepAliveStream : IDisposable
 
             renewals.Writer.TryComplete();
             Leases.Failed(error);
+        }
+    }
+
+    /// <summary>
+    /// Logs the stream's end, as a warning limited like other per-client warnings: with no member reachable, every
+    /// client's next keep-alive opens a stream that ends at once.
+    /// </summary>
+    private void Report(RpcException error)
+    {
+        if (_warnings.ShouldLog(out var suppressed))
+        {
+            _members.Logger.Warn("keep-alive stream to the cluster ended; clients waiting on it get its error", [LogField.Error(error), new("suppressed", suppressed)]);
         }
     }
 

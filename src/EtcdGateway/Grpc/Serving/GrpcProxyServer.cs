@@ -97,6 +97,7 @@ internal static class GrpcProxyServer
             grpc.MaxSendMessageSize = null;
             grpc.Interceptors.Add<GrpcServerMetricsInterceptor>();
         });
+        EtcdServiceBinding.Register(builder.Services);
 
         var keys = KeySpace.Of(options.Namespace);
         builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster), keys, rangeCache));

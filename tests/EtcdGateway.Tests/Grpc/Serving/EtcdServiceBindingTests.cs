@@ -1,0 +1,68 @@
+using EtcdGateway.Grpc.Auth;
+using EtcdGateway.Grpc.Cluster;
+using EtcdGateway.Grpc.Election;
+using EtcdGateway.Grpc.Kv;
+using EtcdGateway.Grpc.Lease;
+using EtcdGateway.Grpc.Lock;
+using EtcdGateway.Grpc.Maintenance;
+using EtcdGateway.Grpc.Metrics;
+using EtcdGateway.Grpc.Serving;
+using EtcdGateway.Grpc.Watch;
+using Grpc.AspNetCore.Server;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EtcdGateway.Tests.Grpc.Serving;
+
+/// <summary>
+/// The services' routes as the proxy binds them without reflection: exactly the methods etcd's protos declare (the
+/// generated descriptors), each with its streaming kind, and nothing else.
+/// </summary>
+public class EtcdServiceBindingTests
+{
+    [Fact]
+    public async Task Every_Method_Of_Every_Service_Is_Bound_With_Its_Kind_And_Nothing_Else()
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddGrpc();
+        EtcdServiceBinding.Register(builder.Services);
+        await using var app = builder.Build();
+        app.MapGrpcService<KvService>();
+        app.MapGrpcService<WatchService>();
+        app.MapGrpcService<LeaseService>();
+        app.MapGrpcService<ClusterService>();
+        app.MapGrpcService<MaintenanceService>();
+        app.MapGrpcService<AuthService>();
+        app.MapGrpcService<LockService>();
+        app.MapGrpcService<ElectionService>();
+
+        var bound = ((IEndpointRouteBuilder)app).DataSources
+            .SelectMany(source => source.Endpoints)
+            .Select(endpoint => endpoint.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method)
+            .OfType<IMethod>()
+            .Select(method => (method.FullName, method.Type))
+            .Order()
+            .ToList();
+
+        var declared = EtcdServices.Descriptors
+            .SelectMany(service => service.Methods)
+            .Select(method => ($"/{method.Service.FullName}/{method.Name}", KindOf(method)))
+            .Order()
+            .ToList();
+
+        Assert.Equal(48, declared.Count);
+        Assert.Equal(declared, bound);
+    }
+
+    private static MethodType KindOf(Google.Protobuf.Reflection.MethodDescriptor method) => (method.IsClientStreaming, method.IsServerStreaming) switch
+    {
+        (false, false) => MethodType.Unary,
+        (false, true) => MethodType.ServerStreaming,
+        (true, false) => MethodType.ClientStreaming,
+        (true, true) => MethodType.DuplexStreaming,
+    };
+}
