@@ -49,10 +49,10 @@ internal static class GrpcProxyFlags
     public static readonly IReadOnlyList<FlagDefinition> All =
     [
         // etcd's, in etcd's order.
-        new(GatewayFlags.ListenAddr, FlagKind.String, "127.0.0.1:23790", "listen address (gRPC and HTTP/1.1 /health on one port)"),
+        new(GatewayFlags.ListenAddr, FlagKind.String, "127.0.0.1:23790", "listen address (gRPC, and over HTTP/1.1 /health, /proxy/health, /metrics and /proxy/metrics, on one port)"),
         new(GatewayFlags.DiscoverySrv, FlagKind.String, "", "domain name to query for SRV records describing cluster endpoints"),
         new(GatewayFlags.DiscoverySrvName, FlagKind.String, "", "service name to query when using DNS discovery"),
-        new(GatewayFlags.MetricsAddr, FlagKind.String, "", "admin listener for /metrics, /health, /status and the status page, e.g. http://127.0.0.1:9090 (off when unset)"),
+        new(GatewayFlags.MetricsAddr, FlagKind.String, "", "admin listener for /metrics, /proxy/metrics, /health, /proxy/health, /status and the status page, e.g. http://127.0.0.1:9090 (off when unset)"),
         new(GatewayFlags.InsecureDiscovery, FlagKind.Bool, "false", "accept insecure SRV records"),
         new(GatewayFlags.Endpoints, FlagKind.StringList, "127.0.0.1:2379", "comma separated etcd cluster endpoints (host:port or http://host:port); repeatable"),
         new(GatewayFlags.AutoSyncInterval, FlagKind.Duration, "0s", "etcd endpoints auto sync interval (disabled by default)"),
