@@ -67,7 +67,7 @@ internal sealed class GrpcProxyDataPath : IDataPath
         // One health check for both ports: the listen port's /health and the admin listener's.
         var health = new ProxyHealthCheck(new KV.KVClient(cluster), parts.Logger, parts.Time);
         var app = GrpcProxyServer.Build(
-            transport, tls, cluster, streams, options, proxyMembers, parts.Tracker.MaxConnections, health, new GrpcServerMetricsInterceptor(served, parts.Time), connections);
+            transport, tls, cluster, streams, options, proxyMembers, parts.Tracker.MaxConnections, health, new GrpcServerMetricsInterceptor(served, parts.Time), connections, proxy.WatchCoalescing);
         var view = new GrpcProxyAdminView(served, upstream, connections, proxy, parts.Tracker.MaxConnections, health.HandleAsync);
         return new GrpcProxyDataPath(app, transport, members, draining, registrar, parts.Logger, view);
     }

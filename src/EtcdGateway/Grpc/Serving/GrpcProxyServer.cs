@@ -44,7 +44,8 @@ internal static class GrpcProxyServer
     /// <param name="tls">The TLS side of each handshake with clients, or null when clients speak plain HTTP.</param>
     public static WebApplication Build(
         SharedPortTransport transport, ClientTlsTerminator? tls, CallInvoker cluster, MemberStreams streams, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections,
-        ProxyHealthCheck health, GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections)
+        ProxyHealthCheck health, GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections,
+        WatchCoalescingMetrics watchCoalescing)
     {
         // The empty builder: no configuration files, environment or command-line sources, no logging providers. The
         // proxy's settings are its flags, and each source the default builders add costs start-up time.
@@ -102,7 +103,7 @@ internal static class GrpcProxyServer
 
         var keys = KeySpace.Of(options.Namespace);
         builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster), keys));
-        builder.Services.AddSingleton(new WatchService(streams, keys));
+        builder.Services.AddSingleton(new WatchService(new WatchHub(streams, keys, WatchHistoryLimits.Default, watchCoalescing)));
         builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), keys, streams));
         builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster), proxyMembers));
         builder.Services.AddSingleton(new MaintenanceService(new Protos.Etcdserverpb.Maintenance.MaintenanceClient(cluster)));
