@@ -39,6 +39,9 @@ internal sealed partial class WatchSession
     /// <summary>A progress request waits for every watcher to be caught up: the shared watches' tickets it waits for.</summary>
     private Dictionary<SharedWatch, long>? _progressOwed;
 
+    /// <summary>The client's requests that came while a progress request was unanswered, in order.</summary>
+    private readonly Queue<WatchRequest> _held = new();
+
     public WatchSession(WatchHub hub, WatchPermission permission, CallOptions options)
     {
         _hub = hub;
@@ -64,12 +67,7 @@ internal sealed partial class WatchSession
                 }
 
                 await HandleAsync(input);
-                if (Interlocked.Exchange(ref _dirty, 0) == 1)
-                {
-                    PullAll();
-                }
-
-                TryAnswerProgress();
+                await SettleAsync();
                 foreach (var response in _toClient)
                 {
                     await toClient.WriteAsync(response, _ended);
@@ -91,6 +89,29 @@ internal sealed partial class WatchSession
         }
     }
 
+    /// <summary>
+    /// What the shared watches have for the watchers, then the progress request if it can be answered now; the client's
+    /// requests held behind it then, in order (etcd answers a stream's requests in the order they came).
+    /// </summary>
+    private async Task SettleAsync()
+    {
+        while (true)
+        {
+            if (Interlocked.Exchange(ref _dirty, 0) == 1)
+            {
+                PullAll();
+            }
+
+            TryAnswerProgress();
+            if (_progressOwed is not null || !_held.TryDequeue(out var next))
+            {
+                return;
+            }
+
+            await HandleRequestAsync(next);
+        }
+    }
+
     /// <summary>A shared watch has news for one of the watchers (any thread; never blocks).</summary>
     private void Wake()
     {
@@ -106,6 +127,9 @@ internal sealed partial class WatchSession
     {
         switch (input.Kind)
         {
+            case SessionInputKind.ClientRequest when _progressOwed is not null || _held.Count > 0:
+                _held.Enqueue(input.Request!);
+                break;
             case SessionInputKind.ClientRequest:
                 await HandleRequestAsync(input.Request!);
                 break;
