@@ -17,7 +17,8 @@ internal sealed class BackendSelection(EndpointPicker picker)
 
     /// <summary>
     /// The endpoint to dial next, or null when none is left: then <paramref name="noneLeft"/> is logged as a warning, with
-    /// <paramref name="client"/> naming the client (the L4 relay closes the connection; the L7 proxy fails the call).
+    /// <paramref name="client"/> naming the client (the L4 relay closes the connection; the L7 proxy fails the call), at
+    /// most once per few seconds: <c>suppressed</c> counts the clients turned away in between without a line.
     /// </summary>
     public Endpoint? Next(Func<string?> client, string noneLeft = "no endpoint available; closing client connection")
     {
@@ -29,8 +30,12 @@ internal sealed class BackendSelection(EndpointPicker picker)
             candidates = _lastResortUsed ? [] : Untried(snapshot.Unavailable.Except(snapshot.Routable).ToList(), _tried ?? []);
             if (candidates.Count == 0)
             {
-                picker.Logger.Warn(noneLeft, [
-                    new("client", client()), new("tried", _tried?.Count ?? 0)]);
+                if (picker.NoneLeftWarnings.ShouldLog(out var suppressed))
+                {
+                    picker.Logger.Warn(noneLeft, [
+                        new("client", client()), new("tried", _tried?.Count ?? 0), new("suppressed", suppressed)]);
+                }
+
                 return null;
             }
 

@@ -39,6 +39,9 @@ internal static class GrpcProxyFlags
     public const string EnableGrpcLogging = "experimental-enable-grpc-logging";
     public const string Debug = "debug";
     public const string MaxConcurrentStreams = "max-concurrent-streams";
+    public const string CacheMaxEntries = "cache-max-entries";
+    public const string CacheMaxBytes = "cache-max-bytes";
+    public const string CacheEntryTtl = "cache-entry-ttl";
 
     /// <summary>etcd's default: 1.5 MiB, the cluster's own request limit.</summary>
     public const int DefaultMaxSendBytes = 1536 * 1024;
@@ -64,9 +67,9 @@ internal static class GrpcProxyFlags
         new(DataDir, FlagKind.String, "default.proxy", "Data directory for persistent data"),
         new(MaxSendBytes, FlagKind.Int, "1572864", "message send limits in bytes (default value is 1.5 MiB)"),
         new(MaxRecvBytes, FlagKind.Int, "2147483647", "message receive limits in bytes (default value is math.MaxInt32)"),
-        new(GrpcKeepAliveMinTime, FlagKind.Duration, "5s", "Minimum interval duration that a client should wait before pinging proxy."),
-        new(GrpcKeepAliveInterval, FlagKind.Duration, "2h0m0s", "Frequency duration of server-to-client ping to check if a connection is alive (0 to disable)."),
-        new(GrpcKeepAliveTimeout, FlagKind.Duration, "20s", "Additional duration of wait before closing a non-responsive connection (0 to disable)."),
+        new(GrpcKeepAliveMinTime, FlagKind.Duration, "5s", "Minimum interval duration that a client should wait before pinging proxy. Only 5s is accepted, and not enforced: the HTTP/2 server answers every ping."),
+        new(GrpcKeepAliveInterval, FlagKind.Duration, "2h0m0s", "Frequency duration of server-to-client ping to check if a connection is alive (0 means gRPC's default, 2h; it does not disable the ping)."),
+        new(GrpcKeepAliveTimeout, FlagKind.Duration, "20s", "Additional duration of wait before closing a non-responsive connection (0 means gRPC's default, 20s)."),
         new(Cert, FlagKind.String, "", "identify secure connections with etcd servers using this TLS certificate file"),
         new(Key, FlagKind.String, "", "identify secure connections with etcd servers using this TLS key file"),
         new(CaCert, FlagKind.String, "", "verify certificates of TLS-enabled secure etcd servers using this CA bundle"),
@@ -87,6 +90,9 @@ internal static class GrpcProxyFlags
         new(MaxConcurrentStreams, FlagKind.Int, "4294967295", "Maximum concurrent streams that each client can open at a time."),
 
         // The gateway's own.
+        new(CacheMaxEntries, FlagKind.Int, "2048", "serializable Range answers the cache holds at most, least recently used dropped first (etcd's proxy: 2048); 0 turns the cache off"),
+        new(CacheMaxBytes, FlagKind.Int, "67108864", "bytes of cached Range answers held at most"),
+        new(CacheEntryTtl, FlagKind.Duration, "1s", "how long one cached Range answer is served before the cluster is asked again (re-checks the caller's permission; writes are seen sooner, through the cache's watch)"),
         new(GatewayFlags.DnsServer, FlagKind.StringList, "", "nameserver IP[:PORT] for SRV discovery instead of those in /etc/resolv.conf; repeatable"),
         new(GatewayFlags.RetryDelay, FlagKind.Duration, "1m0s", "how often a member out of rotation is retried when --health-check=none"),
         new(GatewayFlags.DialTimeout, FlagKind.Duration, "2s", "how long connecting to a member may take before a call goes to the next member"),

@@ -64,4 +64,13 @@ internal sealed record GrpcProxyOptions
     public required string LeasingPrefix { get; init; }
 
     public required bool EnableGrpcLogging { get; init; }
+
+    /// <summary>Range answers the cache holds at most (<c>--cache-max-entries</c>); 0: no cache.</summary>
+    public required int CacheMaxEntries { get; init; }
+
+    /// <summary>Bytes of Range answers the cache holds at most (<c>--cache-max-bytes</c>).</summary>
+    public required long CacheMaxBytes { get; init; }
+
+    /// <summary>How long one cached answer is served before the cluster is asked again (<c>--cache-entry-ttl</c>).</summary>
+    public required TimeSpan CacheEntryTtl { get; init; }
 }

@@ -54,6 +54,9 @@ internal static class GrpcProxyOptionsBuilder
             SerializableOrdering = values.Bool(GrpcProxyFlags.SerializableOrdering),
             LeasingPrefix = values.Text(GrpcProxyFlags.LeasingPrefix),
             EnableGrpcLogging = values.Bool(GrpcProxyFlags.EnableGrpcLogging),
+            CacheMaxEntries = (int)values.Integer(GrpcProxyFlags.CacheMaxEntries, 0, int.MaxValue),
+            CacheMaxBytes = values.Integer(GrpcProxyFlags.CacheMaxBytes, 1, long.MaxValue),
+            CacheEntryTtl = values.Duration(GrpcProxyFlags.CacheEntryTtl, allowZero: false),
         };
     }
 

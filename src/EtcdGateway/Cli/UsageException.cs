@@ -29,7 +29,7 @@ internal sealed class UsageException : Exception
     /// <summary>What was wrong with the value, with <see cref="Flag"/>.</summary>
     public string? Reason { get; private init; }
 
-    /// <summary>The flag's value is fine but what it asks for is not built yet.</summary>
+    /// <summary>The flag's value is fine but what it asks for is not built yet (or cannot be, <see cref="NotSupported"/>).</summary>
     public bool IsNotSupportedYet { get; private init; }
 
     /// <summary>The standard wording for a flag whose value is wrong: it names the flag and the value.</summary>
@@ -42,4 +42,8 @@ internal sealed class UsageException : Exception
     /// </summary>
     public static UsageException NotSupportedYet(string flag, string value, string command) =>
         new($"flag --{flag}=\"{value}\" is not supported yet by \"{command}\"") { Flag = flag, Value = value, Reason = $"not supported yet by \"{command}\"", IsNotSupportedYet = true };
+
+    /// <summary>A flag value asking for what cannot be built on this stack: refused, saying why.</summary>
+    public static UsageException NotSupported(string flag, string value, string why) =>
+        new($"flag --{flag}=\"{value}\" is not supported: {why}") { Flag = flag, Value = value, Reason = $"not supported: {why}", IsNotSupportedYet = true };
 }

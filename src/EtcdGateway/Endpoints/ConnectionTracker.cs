@@ -71,6 +71,18 @@ internal sealed class ConnectionTracker(int maxConnections) : IDisposable
         return count;
     }
 
+    /// <summary>Tells every open connection relayed to this address that its endpoint has left rotation.</summary>
+    public void EndpointLeftRotation(Endpoints.EndpointAddress address)
+    {
+        foreach (var connection in _open.Keys)
+        {
+            if (connection.Endpoint?.Address == address)
+            {
+                connection.LeftRotation();
+            }
+        }
+    }
+
     public void AbortAll()
     {
         foreach (var connection in _open.Keys)

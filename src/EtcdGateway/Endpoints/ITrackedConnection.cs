@@ -8,4 +8,13 @@ internal interface ITrackedConnection
 
     /// <summary>Resets both sides (RST, not FIN). Safe from any thread, and more than once.</summary>
     void Abort();
+
+    /// <summary>
+    /// Health has just taken this connection's endpoint out of rotation; <see cref="Abort"/> follows after the eject
+    /// grace if the connection is still open then. What can move at once without changing what the client sees (a read
+    /// that can be asked again of another member) moves now; a byte stream cannot, so by default nothing happens.
+    /// </summary>
+    void LeftRotation()
+    {
+    }
 }

@@ -1,5 +1,6 @@
 using EtcdGateway.Admin;
 using EtcdGateway.Cli;
+using EtcdGateway.Grpc.Cache;
 using EtcdGateway.Grpc.Metrics;
 using EtcdGateway.Grpc.Registration;
 using EtcdGateway.Grpc.Serving;
@@ -62,15 +63,25 @@ internal sealed class GrpcProxyDataPath : IDataPath
         var transport = new SharedPortTransport(parts.ListenSocket, tls is not null, parts.Logger, parts.Time);
         var registration = ProxyRegistrationOptions.From(options);
         var proxyMembers = ProxyMemberList.For(cluster, registration, parts.Time);
+        var cacheOptions = CacheOptions(options);
+        var rangeCache = cacheOptions.Enabled ? RangeCache.Create(cluster, cacheOptions, proxy.RangeCache, parts.Logger, parts.Time, draining.Token) : null;
         var registrar = registration.Registers ? new ProxyRegistrar(cluster, registration, parts.Logger, parts.Time) : null;
 
         // One health check for both ports: the listen port's /health and the admin listener's.
         var health = new ProxyHealthCheck(new KV.KVClient(cluster), parts.Logger, parts.Time);
         var app = GrpcProxyServer.Build(
-            transport, tls, cluster, streams, options, proxyMembers, parts.Tracker.MaxConnections, health, new GrpcServerMetricsInterceptor(served, parts.Time), connections, proxy.WatchCoalescing);
+            transport, tls, cluster, streams, options, proxyMembers, parts.Tracker.MaxConnections, health, new GrpcServerMetricsInterceptor(served, parts.Time), connections, proxy, rangeCache);
         var view = new GrpcProxyAdminView(served, upstream, connections, proxy, parts.Tracker.MaxConnections, health.HandleAsync);
         return new GrpcProxyDataPath(app, transport, members, draining, registrar, parts.Logger, view);
     }
+
+    /// <summary>The range cache's settings from its flags; the cache's watches end with the drain, when nothing more is served from it.</summary>
+    private static RangeCacheOptions CacheOptions(GrpcProxyOptions options) => new()
+    {
+        MaxEntries = options.CacheMaxEntries,
+        MaxBytes = options.CacheMaxBytes,
+        EntryTtl = options.CacheEntryTtl,
+    };
 
     /// <summary>
     /// TLS to clients with <c>--cert-file</c>/<c>--key-file</c>, else with <c>--auto-tls</c>'s certificate (etcd's order:

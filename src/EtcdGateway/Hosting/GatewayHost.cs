@@ -39,7 +39,7 @@ internal static class GatewayHost
         var metrics = new GatewayMetrics();
         var startTime = time.GetUtcNow();
         using var tracker = new ConnectionTracker(FileDescriptorBudget.ForThisProcess() ?? int.MaxValue / 2);
-        var picker = new EndpointPicker(registry, PickPolicyFactory.Create(options.PickPolicy, random), logger, () => settings.Options.RetryDelay);
+        var picker = new EndpointPicker(registry, PickPolicyFactory.Create(options.PickPolicy, random), logger, () => settings.Options.RetryDelay, time);
         using var monitor = new EndpointMonitor(registry, tracker, metrics, logger,
             () => new MonitorSettings(settings.Options.Health, settings.Options.RetryDelay, settings.Options.DialTimeout), time);
         using var sync = new MemberListSync(updater, registry, logger, () => new MemberListSyncSettings(settings.Options.AutoSyncInterval, settings.Options.Health), time);

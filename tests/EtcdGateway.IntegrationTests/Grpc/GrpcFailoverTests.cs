@@ -167,6 +167,43 @@ public class GrpcFailoverTests
     }
 
     /// <summary>Puts and gets in turn, one at a time, for <paramref name="duration"/>; <paramref name="event"/> runs halfway.</summary>
+    [Fact]
+    public async Task HungMember_ReadsWaitingOnIt_MoveToAnotherMemberOnceHealthTakesItOut_NotAfterTheEjectGrace()
+    {
+        await using var cluster = await EtcdCluster.StartAsync(3);
+
+        // A grace far longer than any read may take here: a read still waiting on the hung member when health takes it
+        // out must not wait for it (the old behaviour: it waited the grace, then failed with Unavailable).
+        await using var proxy = await GrpcProxyProcess.StartAsync([$"--endpoints={cluster.ClientEndpoints}", "--eject-grace=60s"]);
+        using var channel = GrpcChannel.ForAddress($"http://{proxy.ListenAddress}");
+        var kv = new KV.KVClient(channel);
+        await kv.PutAsync(new PutRequest { Key = Key("read/me"), Value = Value("v") });
+        var victim = (await cluster.LeaderIndexAsync() + 1) % 3;
+        cluster.Stop(victim);
+        try
+        {
+            // Round-robin sends some of these to the hung member; each is a linearizable or serializable read.
+            var clock = Stopwatch.StartNew();
+            var reads = Enumerable.Range(0, 12).Select(async i =>
+            {
+                var response = await kv.RangeAsync(
+                    new RangeRequest { Key = Key("read/me"), Serializable = i % 2 == 0 }, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)));
+                return (response.Kvs.Single().Value.ToStringUtf8(), clock.Elapsed);
+            }).ToList();
+            var answers = await Task.WhenAll(reads);
+
+            Assert.All(answers, a => Assert.Equal("v", a.Item1));
+            var slowest = answers.Max(a => a.Elapsed);
+            Assert.True(slowest < TimeSpan.FromSeconds(15), $"a read waited {slowest} on the hung member\n{proxy.Log}");
+            var deactivated = await proxy.WaitForLogAsync("deactivated endpoint", Timeout);
+            Assert.Equal(cluster.Members[victim].ClientAddress, deactivated.GetProperty("address").GetString());
+        }
+        finally
+        {
+            cluster.Continue(victim);
+        }
+    }
+
     private static async Task<List<CallRecord>> CallForAsync(KV.KVClient kv, TimeSpan duration, TimeSpan deadline, Action @event)
     {
         var calls = new List<CallRecord>();

@@ -11,6 +11,9 @@ public sealed class KeepAliveRecorder(AsyncDuplexStreamingCall<LeaseKeepAliveReq
 
     public Exception? Error { get; private set; }
 
+    /// <summary>When the latest keep-alive was sent (on the test's clock), or null before the first.</summary>
+    public TimeSpan? LastSent { get; private set; }
+
     public IReadOnlyList<(LeaseKeepAliveResponse Response, TimeSpan At)> Answers
     {
         get
@@ -44,6 +47,7 @@ public sealed class KeepAliveRecorder(AsyncDuplexStreamingCall<LeaseKeepAliveReq
             while (!stop.IsCancellationRequested && Error is null)
             {
                 await call.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = lease }, CancellationToken.None);
+                LastSent = clock.Elapsed;
                 await Task.Delay(interval, stop);
             }
         }

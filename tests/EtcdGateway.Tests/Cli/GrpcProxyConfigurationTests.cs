@@ -138,8 +138,19 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         { ["--experimental-serializable-ordering"], "experimental-serializable-ordering" },
         { ["--experimental-leasing-prefix=_lease"], "experimental-leasing-prefix" },
         { ["--experimental-enable-grpc-logging"], "experimental-enable-grpc-logging" },
-        { ["--grpc-keepalive-min-time=1s"], "grpc-keepalive-min-time" },
     };
+
+    [Theory]
+    [InlineData("1s")]
+    [InlineData("0s")]
+    [InlineData("10m")]
+    public void A_Keepalive_Min_Time_Other_Than_Etcds_Default_Is_Refused_Saying_Kestrel_Cannot_Enforce_One(string value)
+    {
+        var error = Assert.Throws<UsageException>(() => Load([$"--grpc-keepalive-min-time={value}"]));
+        Assert.Equal("grpc-keepalive-min-time", error.Flag);
+        Assert.StartsWith($"flag --grpc-keepalive-min-time=\"{value}\" is not supported: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot limit how often clients ping", error.Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(NotBuiltYet))]

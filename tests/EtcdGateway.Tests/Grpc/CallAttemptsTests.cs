@@ -23,7 +23,7 @@ public sealed class CallAttemptsTests : IDisposable
     {
         _registry = new EndpointRegistry(
             Enumerable.Range(0, 3).Select(i => new Endpoint(new EndpointAddress("127.0.0.1", 2379 + i), [IPAddress.Loopback])), TimeProvider.System);
-        _picker = new EndpointPicker(_registry, new RoundRobinPickPolicy(), _logger, () => TimeSpan.FromMinutes(1));
+        _picker = new EndpointPicker(_registry, new RoundRobinPickPolicy(), _logger, () => TimeSpan.FromMinutes(1), TimeProvider.System);
     }
 
     public void Dispose() => _logger.Dispose();
@@ -103,7 +103,7 @@ public sealed class CallAttemptsTests : IDisposable
     [Fact]
     public void No_Member_At_All_Is_Unavailable()
     {
-        var empty = new EndpointPicker(new EndpointRegistry([], TimeProvider.System), new RoundRobinPickPolicy(), _logger, () => TimeSpan.FromMinutes(1));
+        var empty = new EndpointPicker(new EndpointRegistry([], TimeProvider.System), new RoundRobinPickPolicy(), _logger, () => TimeSpan.FromMinutes(1), TimeProvider.System);
         using var call = new TrackedCall(CancellationToken.None);
         var error = Assert.Throws<RpcException>(() => new CallAttempts(empty, "/etcdserverpb.KV/Range", call).Next());
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);

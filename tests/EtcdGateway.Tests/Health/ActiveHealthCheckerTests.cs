@@ -19,13 +19,14 @@ public class ActiveHealthCheckerTests
     private readonly MemoryStream _log = new();
     private readonly EndpointRegistry _registry;
     private readonly ActiveHealthChecker _checker;
+    private readonly ConnectionTracker _tracker = new(10);
     private readonly ScriptedProbe _probe = new();
 
     public ActiveHealthCheckerTests()
     {
         var logger = new JsonLogger(_log, LogLevel.Debug, TimeProvider.System);
         _registry = new EndpointRegistry(_endpoints, TimeProvider.System);
-        _checker = new ActiveHealthChecker(_registry, new ConnectionTracker(10), new GatewayMetrics().ProbeDuration, logger, TimeProvider.System);
+        _checker = new ActiveHealthChecker(_registry, _tracker, new GatewayMetrics().ProbeDuration, logger, TimeProvider.System);
     }
 
     [Fact]
@@ -111,6 +112,62 @@ public class ActiveHealthCheckerTests
     }
 
     [Fact]
+    public async Task AnEjectedEndpointPanicRoutesTo_KeepsItsConnectionsPastTheGrace_UntilPanicModeRoutesElsewhere()
+    {
+        var options = Options with { EjectGrace = TimeSpan.FromMilliseconds(20) };
+        var toAnswering = new FakeConnection(_endpoints[1]);
+        var toUnreachable = new FakeConnection(_endpoints[2]);
+        _tracker.Add(toAnswering);
+        _tracker.Add(toUnreachable);
+        _probe.Set(1, EndpointHealth.AcceptsTcp);
+        _probe.Set(2, EndpointHealth.Answering);
+        _probe.Set(3, EndpointHealth.Unreachable);
+        await _checker.RunRoundAsync(_probe, options, CancellationToken.None);
+        await _checker.RunRoundAsync(_probe, options, CancellationToken.None);
+        Assert.Equal([2], _registry.Current.Routable.Select(e => e.Address.Port));
+
+        // Both graces run out; panic mode still sends clients to 2, so only 3's connection is closed.
+        await WaitUntilAsync(() => toUnreachable.Aborted);
+        await Task.Delay(200);
+        await _checker.RunRoundAsync(_probe, options, CancellationToken.None);
+        Assert.False(toAnswering.Aborted);
+
+        // 3 passes a probe: panic mode now routes to it, and 2's connection, on a member it no longer routes to, is closed
+        // at that round.
+        _probe.Set(3, EndpointHealth.Healthy);
+        await _checker.RunRoundAsync(_probe, options, CancellationToken.None);
+        Assert.Equal([3], _registry.Current.Routable.Select(e => e.Address.Port));
+        Assert.True(toAnswering.Aborted);
+        Assert.Equal(["127.0.0.1:3", "127.0.0.1:2"], Lines("closing connections to an ejected endpoint").Select(l => l.GetProperty("address").GetString()));
+    }
+
+    [Fact]
+    public async Task AnEjectedEndpointBackInRotation_BeforeThePanicEnds_KeepsItsConnections()
+    {
+        var options = Options with { EjectGrace = TimeSpan.FromMilliseconds(20) };
+        var toAnswering = new FakeConnection(_endpoints[1]);
+        _tracker.Add(toAnswering);
+        foreach (var port in new[] { 1, 2, 3 })
+        {
+            _probe.Set(port, port == 2 ? EndpointHealth.Answering : EndpointHealth.Unreachable);
+        }
+
+        await _checker.RunRoundAsync(_probe, options, CancellationToken.None);
+        await _checker.RunRoundAsync(_probe, options, CancellationToken.None);
+        await Task.Delay(300);
+
+        _probe.Set(2, EndpointHealth.Healthy);
+        await _checker.RunRoundAsync(_probe, options, CancellationToken.None);
+        await _checker.RunRoundAsync(_probe, options, CancellationToken.None);
+        Assert.Equal([2], _registry.Current.Available.Select(e => e.Address.Port));
+        _probe.Set(1, EndpointHealth.Healthy);
+        await _checker.RunRoundAsync(_probe, options, CancellationToken.None);
+        await _checker.RunRoundAsync(_probe, options, CancellationToken.None);
+        Assert.False(toAnswering.Aborted);
+        Assert.Empty(Lines("closing connections to an ejected endpoint"));
+    }
+
+    [Fact]
     public async Task AnEjectedEndpointNamedByHost_IsResolvedAgainBeforeItsNextProbe_AndComesBackAtItsNewAddress()
     {
         // "localhost" last resolved to an address it no longer has (a documentation address stands for the old one).
@@ -151,6 +208,28 @@ public class ActiveHealthCheckerTests
     private List<JsonElement> Lines(string message) =>
         [.. Encoding.UTF8.GetString(_log.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonDocument.Parse(l).RootElement).Where(j => j.GetProperty("msg").GetString() == message)];
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>A client connection relayed to one endpoint, that records being reset.</summary>
+    private sealed class FakeConnection(Endpoint endpoint) : ITrackedConnection
+    {
+        private volatile bool _aborted;
+
+        public Endpoint? Endpoint => endpoint;
+
+        public bool Aborted => _aborted;
+
+        public void Abort() => _aborted = true;
+    }
 
     /// <summary>Healthy only when the endpoint's addresses include one of the given ones: what a member reached at its current address answers.</summary>
     private sealed class AddressProbe(params IPAddress[] current) : IEndpointProbe

@@ -40,6 +40,11 @@ internal sealed class GrpcProxyAdminView(
         json.WriteNumber("totalConnections", connections.Accepted);
         json.WriteNumber("activeCalls", active);
         json.WriteNumber("totalCalls", total);
+        var keepAlive = proxy.LeaseKeepAlive;
+        json.WriteNumber("leaseKeepAliveStreams", keepAlive.ClientStreams);
+        json.WriteNumber("leaseKeepAliveClusterStreams", keepAlive.ClusterStreams);
+        json.WriteNumber("leasesKeptAlive", keepAlive.Leases);
+        proxy.WriteTotals(json);
     }
 
     public void WriteEndpointTraffic(Utf8JsonWriter json, Endpoint endpoint)

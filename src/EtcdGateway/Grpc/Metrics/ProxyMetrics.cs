@@ -11,12 +11,16 @@ internal sealed class ProxyMetrics
 {
     private WatchCoalescingMetrics? _watch;
     private RangeCacheMetrics? _cache;
+    private LeaseKeepAliveMetrics? _lease;
 
     /// <summary>The counters watch coalescing feeds; asking for them puts its families on /metrics.</summary>
     public WatchCoalescingMetrics WatchCoalescing => Once(ref _watch);
 
     /// <summary>The counters the range cache feeds; asking for them puts its families on /metrics.</summary>
     public RangeCacheMetrics RangeCache => Once(ref _cache);
+
+    /// <summary>The counters lease keep-alive coalescing feeds; asking for them puts its families on /metrics.</summary>
+    public LeaseKeepAliveMetrics LeaseKeepAlive => Once(ref _lease);
 
     public void Write(PrometheusWriter w)
     {
@@ -44,6 +48,36 @@ internal sealed class ProxyMetrics
             w.Sample("etcd_grpc_proxy_cache_hits_total", cache.Hits);
             w.Family("etcd_grpc_proxy_cache_misses_total", "gauge", "Total number of cache misses");
             w.Sample("etcd_grpc_proxy_cache_misses_total", cache.Misses);
+            w.Family("etcd_gateway_grpc_proxy_cache_bytes", "gauge", "Bytes the cached Range answers take, as counted against --cache-max-bytes.");
+            w.Sample("etcd_gateway_grpc_proxy_cache_bytes", cache.Bytes);
+        }
+
+        if (Volatile.Read(ref _lease) is { } lease)
+        {
+            w.Family("etcd_gateway_lease_keepalive_client_streams", "gauge", "LeaseKeepAlive streams clients hold open on the proxy");
+            w.Sample("etcd_gateway_lease_keepalive_client_streams", lease.ClientStreams);
+            w.Family("etcd_gateway_lease_keepalive_cluster_streams", "gauge", "LeaseKeepAlive streams the proxy holds open on the cluster for them");
+            w.Sample("etcd_gateway_lease_keepalive_cluster_streams", lease.ClusterStreams);
+            w.Family("etcd_gateway_lease_keepalive_leases", "gauge", "Leases clients kept alive through the proxy within their TTL");
+            w.Sample("etcd_gateway_lease_keepalive_leases", lease.Leases);
+            w.Family("etcd_gateway_lease_keepalives_total", "counter", "Keep-alives received from clients");
+            w.Sample("etcd_gateway_lease_keepalives_total", lease.KeepAlives);
+            w.Family("etcd_gateway_lease_renewals_total", "counter", "Keep-alives sent to the cluster for them");
+            w.Sample("etcd_gateway_lease_renewals_total", lease.Renewals);
+        }
+    }
+
+    /// <summary>The range cache's figures for the admin status (<c>rangeCache</c>), once the cache exists.</summary>
+    public void WriteTotals(System.Text.Json.Utf8JsonWriter json)
+    {
+        if (Volatile.Read(ref _cache) is { } cache)
+        {
+            json.WriteStartObject("rangeCache");
+            json.WriteNumber("keys", cache.Keys);
+            json.WriteNumber("bytes", cache.Bytes);
+            json.WriteNumber("hits", cache.Hits);
+            json.WriteNumber("misses", cache.Misses);
+            json.WriteEndObject();
         }
     }
 

@@ -1,4 +1,5 @@
 using EtcdGateway.Cli;
+using EtcdGateway.Grpc.Cache;
 using EtcdGateway.Grpc.Auth;
 using EtcdGateway.Grpc.Cluster;
 using EtcdGateway.Grpc.Election;
@@ -38,14 +39,10 @@ internal static class GrpcProxyServer
     /// <summary>etcd's proxy serves with gRPC-Go's default receive limit; a larger request is refused before it is read.</summary>
     public const int MaxReceiveMessageSize = 4 * 1024 * 1024;
 
-    /// <summary>Kestrel's smallest keep-alive ping delay and timeout.</summary>
-    private static readonly TimeSpan KestrelMinimumPing = TimeSpan.FromSeconds(1);
-
     /// <param name="tls">The TLS side of each handshake with clients, or null when clients speak plain HTTP.</param>
     public static WebApplication Build(
         SharedPortTransport transport, ClientTlsTerminator? tls, CallInvoker cluster, MemberStreams streams, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections,
-        ProxyHealthCheck health, GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections,
-        WatchCoalescingMetrics watchCoalescing)
+        ProxyHealthCheck health, GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections, ProxyMetrics proxy, RangeCache? rangeCache)
     {
         // The empty builder: no configuration files, environment or command-line sources, no logging providers. The
         // proxy's settings are its flags, and each source the default builders add costs start-up time.
@@ -89,8 +86,8 @@ internal static class GrpcProxyServer
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxConcurrentConnections = maxConnections;
             kestrel.Limits.Http2.MaxStreamsPerConnection = (int)Math.Min(options.MaxConcurrentStreams, int.MaxValue);
-            kestrel.Limits.Http2.KeepAlivePingDelay = PingSetting(options.GrpcKeepAliveInterval);
-            kestrel.Limits.Http2.KeepAlivePingTimeout = PingSetting(options.GrpcKeepAliveTimeout);
+            kestrel.Limits.Http2.KeepAlivePingDelay = ServerKeepAlive.PingDelay(options.GrpcKeepAliveInterval);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = ServerKeepAlive.PingTimeout(options.GrpcKeepAliveTimeout);
         });
         // One interceptor instance for every call (registered, so it is not made per call); first, so it sees every end.
         builder.Services.AddSingleton(metrics);
@@ -102,9 +99,9 @@ internal static class GrpcProxyServer
         });
 
         var keys = KeySpace.Of(options.Namespace);
-        builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster), keys));
-        builder.Services.AddSingleton(new WatchService(new WatchHub(streams, keys, WatchHistoryLimits.Default, watchCoalescing)));
-        builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), keys, streams));
+        builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster), keys, rangeCache));
+        builder.Services.AddSingleton(new WatchService(new WatchHub(streams, keys, WatchHistoryLimits.Default, proxy.WatchCoalescing)));
+        builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), keys, new SharedKeepAliveStreams(streams, proxy.LeaseKeepAlive)));
         builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster), proxyMembers));
         builder.Services.AddSingleton(new MaintenanceService(new Protos.Etcdserverpb.Maintenance.MaintenanceClient(cluster)));
         builder.Services.AddSingleton(new AuthService(new Protos.Etcdserverpb.Auth.AuthClient(cluster)));
@@ -124,8 +121,4 @@ internal static class GrpcProxyServer
         app.Map("/health", health.HandleAsync);
         return app;
     }
-
-    /// <summary>etcd's 0 turns the ping off; Kestrel turns it off with TimeSpan.MaxValue and takes nothing under a second.</summary>
-    private static TimeSpan PingSetting(TimeSpan value) =>
-        value <= TimeSpan.Zero ? TimeSpan.MaxValue : value < KestrelMinimumPing ? KestrelMinimumPing : value;
 }

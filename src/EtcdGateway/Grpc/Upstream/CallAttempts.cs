@@ -62,6 +62,9 @@ internal sealed class CallAttempts(EndpointPicker picker, string method, Tracked
         return error;
     }
 
+    /// <summary>The attempt on <paramref name="endpoint"/> was ended because the member left rotation; the next one is tried.</summary>
+    public void Moved(Endpoint endpoint) => _selection.Skip(endpoint);
+
     /// <summary>The error to give the client for a failure that is not retried (a stream already under way).</summary>
     public RpcException Final(RpcException error) => call.WasAborted ? call.AbortedError() : error;
 }

@@ -11,7 +11,8 @@ namespace EtcdGateway.Grpc.Upstream;
 /// <code>
 /// service ──► generated client ──► ClusterCallInvoker ──► pick (healthy-or-panic) ──► member's channel ──► member
 ///                                    │  track the call (drain, eject-grace)          │
-///                                    └─ failed before it reached the member, or repeatable and Unavailable: next member
+///                                    ├─ failed before it reached the member, or repeatable and Unavailable: next member
+///                                    └─ repeatable and its member left rotation while it waited: next member, at once
 /// </code>
 /// </summary>
 internal sealed class ClusterCallInvoker(EndpointPicker picker, MemberChannels members, ConnectionTracker tracker) : CallInvoker
@@ -23,7 +24,7 @@ internal sealed class ClusterCallInvoker(EndpointPicker picker, MemberChannels m
     {
         var call = Track(options);
         var headers = new TaskCompletionSource<Metadata>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var response = UnaryAsync(method, options.WithCancellationToken(call.Token), request, call, headers);
+        var response = UnaryAsync(method, options, request, call, headers);
         return new AsyncUnaryCall<TResponse>(
             response,
             headers.Task,
@@ -87,13 +88,19 @@ internal sealed class ClusterCallInvoker(EndpointPicker picker, MemberChannels m
             while (true)
             {
                 var endpoint = attempts.Next();
-                using var attempt = members.For(endpoint).AsyncUnaryCall(method, null, options, request);
+                var attemptToken = call.BeginAttempt(movable: mayRepeat);
+                using var attempt = members.For(endpoint).AsyncUnaryCall(method, null, options.WithCancellationToken(attemptToken), request);
                 try
                 {
                     var response = await attempt.ResponseAsync;
                     attempts.Succeeded(endpoint);
                     headers.TrySetResult(await attempt.ResponseHeadersAsync);
                     return response;
+                }
+                catch (RpcException) when (attemptToken.IsCancellationRequested && !call.Token.IsCancellationRequested)
+                {
+                    // Its member left rotation while the call waited on it (hung, or gone): a repeatable call moves on now.
+                    attempts.Moved(endpoint);
                 }
                 catch (RpcException e)
                 {

@@ -12,6 +12,7 @@ namespace EtcdGateway.Grpc.Upstream;
 internal sealed class TrackedCall : ITrackedConnection, IDisposable
 {
     private readonly CancellationTokenSource _cancel;
+    private CancellationTokenSource? _movableAttempt;
     private Endpoint? _endpoint;
     private int _aborted;
 
@@ -48,6 +49,30 @@ internal sealed class TrackedCall : ITrackedConnection, IDisposable
     public RpcException AbortedError() => new(new Status(StatusCode.Unavailable,
         $"etcd-gateway: the gRPC proxy ended the call on {Endpoint?.Name ?? "a member"}: the member left rotation or the proxy is shutting down; retry"));
 
+    /// <summary>
+    /// The token for the next attempt. A <paramref name="movable"/> attempt (a read that may be asked again of another
+    /// member) gets its own, cancelled when its member leaves rotation so that the call moves on at once instead of
+    /// waiting on a hung member for the eject grace; any other attempt listens to the call's token.
+    /// </summary>
+    public CancellationToken BeginAttempt(bool movable)
+    {
+        var next = movable ? CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token) : null;
+        Interlocked.Exchange(ref _movableAttempt, next)?.Dispose();
+        return next?.Token ?? _cancel.Token;
+    }
+
+    public void LeftRotation()
+    {
+        try
+        {
+            Volatile.Read(ref _movableAttempt)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The attempt ended meanwhile: nothing to move.
+        }
+    }
+
     public void Abort()
     {
         if (Interlocked.Exchange(ref _aborted, 1) != 0)
@@ -68,6 +93,7 @@ internal sealed class TrackedCall : ITrackedConnection, IDisposable
     public void Dispose()
     {
         Interlocked.Exchange(ref _endpoint, null)?.Stats.ConnectionClosed();
+        Interlocked.Exchange(ref _movableAttempt, null)?.Dispose();
         _cancel.Dispose();
     }
 }

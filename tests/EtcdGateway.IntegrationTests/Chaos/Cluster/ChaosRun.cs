@@ -414,7 +414,7 @@ public sealed class ChaosRun : IAsyncDisposable
             ["ejections"] = ejected.Count,
             ["ejected connections"] = ejected.Sum(e => e.TryGetProperty("connections", out var n) && n.ValueKind == JsonValueKind.Number ? n.GetInt32() : 0),
             ["panic"] = Gateway.LogEntries("no healthy endpoint; routing to endpoints that still answer (panic mode)").Count,
-            ["no endpoint"] = Gateway.LogEntries("no endpoint available; closing client connection").Count,
+            ["no endpoint"] = Gateway.LogEntries("no endpoint available; closing client connection").Sum(e => 1 + (e.TryGetProperty("suppressed", out var n) && n.ValueKind == JsonValueKind.Number ? n.GetInt32() : 0)),
             ["error lines"] = Gateway.StderrLines.Count(l => l.Contains("\"level\":\"error\"", StringComparison.Ordinal)),
         };
     }

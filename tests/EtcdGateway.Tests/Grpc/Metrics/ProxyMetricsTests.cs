@@ -51,19 +51,23 @@ public class ProxyMetricsTests
     }
 
     [Fact]
-    public void RangeCache_WritesItsThreeFamilies_AsEtcdTypesThem()
+    public void RangeCache_WritesEtcdsThreeFamilies_AsEtcdTypesThem_AndItsBytes()
     {
         var metrics = new ProxyMetrics();
         var cache = metrics.RangeCache;
         cache.KeysNow(5);
+        cache.BytesNow(4096);
         cache.Hit();
         cache.Hit();
         cache.Miss();
 
         var page = Exposition.Parse(Written(metrics));
 
-        Assert.Equal(["etcd_grpc_proxy_cache_keys_total", "etcd_grpc_proxy_cache_hits_total", "etcd_grpc_proxy_cache_misses_total"], page.Types.Keys);
+        Assert.Equal(
+            ["etcd_grpc_proxy_cache_keys_total", "etcd_grpc_proxy_cache_hits_total", "etcd_grpc_proxy_cache_misses_total", "etcd_gateway_grpc_proxy_cache_bytes"],
+            page.Types.Keys);
         Assert.All(page.Types.Values, t => Assert.Equal("gauge", t));
+        Assert.Equal(4096, page.Value("etcd_gateway_grpc_proxy_cache_bytes"));
         Assert.Equal(5, page.Value("etcd_grpc_proxy_cache_keys_total"));
         Assert.Equal(2, page.Value("etcd_grpc_proxy_cache_hits_total"));
         Assert.Equal(1, page.Value("etcd_grpc_proxy_cache_misses_total"));
