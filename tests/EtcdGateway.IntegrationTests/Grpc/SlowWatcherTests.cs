@@ -8,7 +8,8 @@ namespace EtcdGateway.IntegrationTests.Grpc;
 
 /// <summary>
 /// A client that stops reading its watch stream holds back only itself: the others sharing its cluster watcher get every
-/// event on time, and it gets every event, once, in order, when it reads again.
+/// event on time, and it gets every event, once, in order, when it reads again: from the shared history, or (once the
+/// history has moved past it) from a catch-up watcher of its own.
 /// </summary>
 public sealed class SlowWatcherTests
 {
@@ -16,11 +17,14 @@ public sealed class SlowWatcherTests
     private const int Writes = 200;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public async Task A_Client_That_Stops_Reading_Does_Not_Stall_The_Others_And_Misses_Nothing()
+    [Theory]
+    [InlineData(10_000)]
+    [InlineData(50)]
+    public async Task A_Client_That_Stops_Reading_Does_Not_Stall_The_Others_And_Misses_Nothing(int historySize)
     {
         await using var cluster = await EtcdCluster.StartAsync(3);
-        await using var proxy = await GrpcProxyProcess.StartAsync([$"--endpoints={cluster.ClientEndpoints}"]);
+        var admin = $"http://127.0.0.1:{FreePorts.Next()}";
+        await using var proxy = await GrpcProxyProcess.StartAsync([$"--endpoints={cluster.ClientEndpoints}", $"--watch-history-size={historySize}", $"--metrics-addr={admin}"]);
         var clock = Stopwatch.StartNew();
         using var slowChannel = GrpcChannel.ForAddress($"http://{proxy.ListenAddress}");
         using var channel = GrpcChannel.ForAddress($"http://{proxy.ListenAddress}");
@@ -76,6 +80,12 @@ public sealed class SlowWatcherTests
             }
 
             Assert.Equal(written.Select(w => w.Revision), slowGot);
+
+            // With a history shorter than what the slow client missed, it was caught up alone (and then merged back).
+            using var http = new HttpClient { Timeout = Timeout };
+            var metrics = await WatchCoalescingTests.ScrapeAsync(http, $"{admin}/metrics");
+            var slowWatchers = metrics["etcd_gateway_watch_slow_watchers_total"];
+            Assert.True(historySize < Writes ? slowWatchers >= 1 : slowWatchers == 0, $"{slowWatchers} slow watchers with a history of {historySize}");
         }
         finally
         {

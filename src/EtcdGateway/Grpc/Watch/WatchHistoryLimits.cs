@@ -7,6 +7,6 @@ namespace EtcdGateway.Grpc.Watch;
 /// </summary>
 internal sealed record WatchHistoryLimits(int Events, long Bytes)
 {
-    /// <summary>10,000 events or 64 MiB per watched range: minutes of a busy key, a few hundred KB for a quiet one.</summary>
+    /// <summary>10,000 events (<c>--watch-history-size</c>) or 64 MiB per watched range: minutes of a busy key, little for a quiet one.</summary>
     public static WatchHistoryLimits Default { get; } = new(10_000, 64L * 1024 * 1024);
 }
