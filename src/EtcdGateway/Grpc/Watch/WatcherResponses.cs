@@ -7,6 +7,8 @@ namespace EtcdGateway.Grpc.Watch;
 /// Turns shared events into one watcher's responses as etcd would send them to it: only events from its next revision
 /// on, its filters applied (a response left empty by them is not sent), prev_kv only if it asked, cut into fragments if
 /// it asked and the response is over a member's default request limit; a catch-up batch holds at most 1,000 revisions.
+/// A watcher that did not ask for fragments gets a batch over that limit as several responses of whole revisions, so a
+/// late or slow watcher is not sent one message larger than a client takes by default (4 MiB) for want of the option.
 /// </summary>
 internal static class WatcherResponses
 {
@@ -88,10 +90,50 @@ internal static class WatcherResponses
         }
         else
         {
-            output.Add(response);
+            AddWholeRevisions(output, response);
         }
 
         return response.Events.Count;
+    }
+
+    /// <summary>A response over the limit as several, each of whole revisions, each under the limit unless one revision is not.</summary>
+    private static void AddWholeRevisions(List<WatchResponse> output, WatchResponse whole)
+    {
+        if (whole.Events.Count < 2 || whole.CalculateSize() < FragmentLimit)
+        {
+            output.Add(whole);
+            return;
+        }
+
+        var piece = new WatchResponse { Header = whole.Header, WatchId = whole.WatchId };
+        var size = 0L;
+        var events = whole.Events;
+        for (var i = 0; i < events.Count;)
+        {
+            var revision = events[i].Kv.ModRevision;
+            var end = i;
+            var revisionSize = 0L;
+            for (; end < events.Count && events[end].Kv.ModRevision == revision; end++)
+            {
+                revisionSize += events[end].CalculateSize() + 8;
+            }
+
+            if (piece.Events.Count > 0 && size + revisionSize >= FragmentLimit)
+            {
+                output.Add(piece);
+                piece = new WatchResponse { Header = whole.Header, WatchId = whole.WatchId };
+                size = 0;
+            }
+
+            for (; i < end; i++)
+            {
+                piece.Events.Add(events[i]);
+            }
+
+            size += revisionSize;
+        }
+
+        output.Add(piece);
     }
 
     /// <summary>etcd's <c>sendFragments</c>: pieces as large as fit under the limit (at least one event each), the last not marked.</summary>

@@ -65,6 +65,22 @@ public class WatcherResponsesTests
     }
 
     [Fact]
+    public void Without_Fragments_A_Large_Batch_Comes_As_Several_Responses_Of_Whole_Revisions()
+    {
+        var watcher = Watcher(new WatchCreateRequest(), next: 1);
+        var big = ByteString.CopyFrom(new byte[300 * 1024]);
+        Event[] events = [.. new[] { 1L, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10 }.Select(r => new Event { Kv = new KeyValue { Key = ByteString.CopyFromUtf8("k"), ModRevision = r, Value = big } })];
+        var output = new List<WatchResponse>();
+
+        WatcherResponses.Add(output, watcher, new ResponseHeader { Revision = 10 }, events);
+
+        Assert.True(output.Count > 1);
+        Assert.All(output, r => Assert.True(r.CalculateSize() < WatcherResponses.FragmentLimit && !r.Fragment));
+        Assert.Equal(events.Select(e => e.Kv.ModRevision), output.SelectMany(r => r.Events).Select(e => e.Kv.ModRevision));
+        Assert.All(output.Zip(output.Skip(1)), pair => Assert.NotEqual(pair.First.Events[^1].Kv.ModRevision, pair.Second.Events[0].Kv.ModRevision));
+    }
+
+    [Fact]
     public void A_Catch_Up_Batch_Holds_At_Most_A_Thousand_Revisions()
     {
         var watcher = Watcher(new WatchCreateRequest(), next: 1);
