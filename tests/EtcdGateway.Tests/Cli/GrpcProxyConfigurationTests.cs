@@ -88,6 +88,8 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         { ["--max-recv-bytes=2147483648"], "max-recv-bytes", "2147483648" },
         { ["--max-concurrent-streams=0"], "max-concurrent-streams", "0" },
         { ["--max-concurrent-streams=4294967296"], "max-concurrent-streams", "4294967296" },
+        { ["--watch-history-size=0"], "watch-history-size", "0" },
+        { ["--watch-history-size=many"], "watch-history-size", "many" },
         { ["--resolver-ttl=abc"], "resolver-ttl", "abc" },
         { ["--resolver-prefix=/proxies", "--resolver-ttl=-1"], "resolver-ttl", "-1" },
         { ["--resolver-prefix=/proxies"], "resolver-ttl", "0" },
