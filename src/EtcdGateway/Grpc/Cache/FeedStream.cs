@@ -65,6 +65,8 @@ internal sealed class FeedStream
                 Receive(store, response);
             }
 
+            // The member ended the stream: stop sending too.
+            await _closed.CancelAsync();
             await sending;
         }
         catch (Exception e) when (e is OperationCanceledException || (e is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled && _closed.IsCancellationRequested))

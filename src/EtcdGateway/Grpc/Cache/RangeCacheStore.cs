@@ -105,6 +105,12 @@ internal sealed class RangeCacheStore
 
             if (_entries.TryGetValue(key, out var old))
             {
+                // Two misses of one request raced: keep the newer answer.
+                if (old.Revision > revision)
+                {
+                    return false;
+                }
+
                 Remove(old);
             }
 
