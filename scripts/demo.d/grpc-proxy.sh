@@ -42,6 +42,15 @@ watchers_on() {  # watchers_on <i>: the watchers member i holds, from its own /m
   [[ $n =~ ^[0-9]+$ ]] || fail "no etcd_debugging_mvcc_watcher_total in ${NAMES[$1]}'s /metrics"
   printf '%s' "$n"
 }
+ranges_served() {  # the Range calls the three members have answered, from their own /metrics
+  local i n total=0
+  for i in 0 1 2; do
+    n=$(http_get_from "$(member_addr "$i")" /metrics | awk '$1 ~ /^grpc_server_handled_total\{/ && $1 ~ /grpc_method="Range"/ {s += $2} END {print s + 0}')
+    total=$((total + n))
+  done
+  printf '%s' "$total"
+}
+cached_value_is() { [[ $(ectl get l7/cached --consistency=s --print-value-only 2>/dev/null) == "$1" ]]; }
 watched_counts() { awk 'prev == "l7/count" {print} {prev = $0}' "$tmp/l7-watch.out"; }
 delivered_all() {  # every acknowledged put of l7/count is in the watch's output, once each and in order
   local seen; seen=$(watched_counts | grep -xF -f <(printf '%s\n' "${acked[@]}") | tr '\n' ' ')
@@ -101,6 +110,19 @@ proxy_basics() {
   run get l7/session --print-value-only;  [[ $out == alive ]] || fail "l7/session is gone: keep-alive did not renew the lease"
   ok "4 s after a 3 s grant, l7/session is still there"
   run lease revoke "$lease";              expect revoked
+
+  section "Serializable reads from the proxy's cache"
+  say "a serializable get (--consistency=s) is answered by the proxy once a member has answered it, for the same caller;"
+  say "a watch on the cluster drops the answer as soon as the key changes, wherever the write was made"
+  run put l7/cached first;                expect OK
+  local i before after; before=$(ranges_served)
+  for i in $(seq 20); do ectl get l7/cached --consistency=s --print-value-only >/dev/null || fail "a serializable get failed"; done
+  after=$(ranges_served)
+  ok "20 serializable gets through the proxy cost the members $((after - before)) Range calls (their own grpc_server_handled_total)"
+  say "a write made directly to ${NAMES[0]}, not through the proxy:"
+  run --at "$(member_addr 0)" put l7/cached second; expect OK
+  wait_for 5 "the proxy's cached answer to change" cached_value_is second
+  run get l7/cached --consistency=s --print-value-only; expect second
 }
 
 proxy_namespace() {

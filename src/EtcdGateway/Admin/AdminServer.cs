@@ -114,6 +114,12 @@ internal sealed class AdminServer : IAsyncDisposable
             return;
         }
 
+        if (path is not null && sources.View.Page(path) is { } page)
+        {
+            await page(http);
+            return;
+        }
+
         switch (path)
         {
             case "/health" when sources.View.Health is { } modeHealth:

@@ -21,6 +21,9 @@ internal interface IAdminModeView
     /// <summary>Answers <c>/health</c> when the mode decides health itself (the proxy: a read through it); null when the endpoint snapshot decides.</summary>
     RequestDelegate? Health { get; }
 
+    /// <summary>A page of the mode's own at <paramref name="path"/> (the proxy's <c>/proxy/health</c>), or null for none.</summary>
+    RequestDelegate? Page(string path) => null;
+
     /// <summary>The mode's own families, written before the shared ones; <paramref name="snapshot"/> lists the endpoints to label.</summary>
     void WriteMetrics(PrometheusWriter writer, EndpointSnapshot snapshot);
 

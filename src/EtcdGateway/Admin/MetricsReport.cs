@@ -1,4 +1,5 @@
 using System.Text;
+using EtcdGateway.Endpoints;
 using EtcdGateway.Metrics;
 
 namespace EtcdGateway.Admin;
@@ -9,14 +10,17 @@ namespace EtcdGateway.Admin;
 /// </summary>
 internal static class MetricsReport
 {
-    public static string Write(AdminSources sources)
+    public static string Write(AdminSources sources) => Write(sources.Registry, sources.Metrics, sources.View);
+
+    /// <summary>The same page from its three sources, for a mode that serves it on its own port too (the proxy).</summary>
+    public static string Write(EndpointRegistry registry, GatewayMetrics metrics, IAdminModeView view)
     {
         var text = new StringBuilder(4096);
         var w = new PrometheusWriter(text);
-        var snapshot = sources.Registry.Current;
+        var snapshot = registry.Current;
         var endpoints = snapshot.Statuses;
 
-        sources.View.WriteMetrics(w, snapshot);
+        view.WriteMetrics(w, snapshot);
 
         w.Family("etcd_gateway_dial_failures_total", "counter", "Dials to an endpoint that failed or timed out.");
         foreach (var s in endpoints)
@@ -41,7 +45,7 @@ internal static class MetricsReport
         }
 
         w.Family("etcd_gateway_health_probe_duration_seconds", "histogram", "How long health probes took.");
-        w.Histogram("etcd_gateway_health_probe_duration_seconds", sources.Metrics.ProbeDuration);
+        w.Histogram("etcd_gateway_health_probe_duration_seconds", metrics.ProbeDuration);
 
         var process = ProcessStats.Read();
         w.Family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");

@@ -42,6 +42,7 @@ internal static class GrpcProxyFlags
     public const string CacheMaxEntries = "cache-max-entries";
     public const string CacheMaxBytes = "cache-max-bytes";
     public const string CacheEntryTtl = "cache-entry-ttl";
+    public const string WatchHistorySize = "watch-history-size";
 
     /// <summary>etcd's default: 1.5 MiB, the cluster's own request limit.</summary>
     public const int DefaultMaxSendBytes = 1536 * 1024;
@@ -49,10 +50,10 @@ internal static class GrpcProxyFlags
     public static readonly IReadOnlyList<FlagDefinition> All =
     [
         // etcd's, in etcd's order.
-        new(GatewayFlags.ListenAddr, FlagKind.String, "127.0.0.1:23790", "listen address (gRPC and HTTP/1.1 /health on one port)"),
+        new(GatewayFlags.ListenAddr, FlagKind.String, "127.0.0.1:23790", "listen address (gRPC, and over HTTP/1.1 /health, /proxy/health, /metrics and /proxy/metrics, on one port)"),
         new(GatewayFlags.DiscoverySrv, FlagKind.String, "", "domain name to query for SRV records describing cluster endpoints"),
         new(GatewayFlags.DiscoverySrvName, FlagKind.String, "", "service name to query when using DNS discovery"),
-        new(GatewayFlags.MetricsAddr, FlagKind.String, "", "admin listener for /metrics, /health, /status and the status page, e.g. http://127.0.0.1:9090 (off when unset)"),
+        new(GatewayFlags.MetricsAddr, FlagKind.String, "", "admin listener for /metrics, /proxy/metrics, /health, /proxy/health, /status and the status page, e.g. http://127.0.0.1:9090 (off when unset)"),
         new(GatewayFlags.InsecureDiscovery, FlagKind.Bool, "false", "accept insecure SRV records"),
         new(GatewayFlags.Endpoints, FlagKind.StringList, "127.0.0.1:2379", "comma separated etcd cluster endpoints (host:port or http://host:port); repeatable"),
         new(GatewayFlags.AutoSyncInterval, FlagKind.Duration, "0s", "etcd endpoints auto sync interval (disabled by default)"),
@@ -93,6 +94,7 @@ internal static class GrpcProxyFlags
         new(CacheMaxEntries, FlagKind.Int, "2048", "serializable Range answers the cache holds at most, least recently used dropped first (etcd's proxy: 2048); 0 turns the cache off"),
         new(CacheMaxBytes, FlagKind.Int, "67108864", "bytes of cached Range answers held at most"),
         new(CacheEntryTtl, FlagKind.Duration, "1s", "how long one cached Range answer is served before the cluster is asked again (re-checks the caller's permission; writes are seen sooner, through the cache's watch)"),
+        new(WatchHistorySize, FlagKind.Int, "10000", "events each shared cluster watcher keeps for client watchers that start in the past or fall behind (at most 64 MiB of them); older ones get a catch-up watch of their own"),
         new(GatewayFlags.DnsServer, FlagKind.StringList, "", "nameserver IP[:PORT] for SRV discovery instead of those in /etc/resolv.conf; repeatable"),
         new(GatewayFlags.RetryDelay, FlagKind.Duration, "1m0s", "how often a member out of rotation is retried when --health-check=none"),
         new(GatewayFlags.DialTimeout, FlagKind.Duration, "2s", "how long connecting to a member may take before a call goes to the next member"),

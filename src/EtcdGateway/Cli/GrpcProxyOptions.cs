@@ -73,4 +73,7 @@ internal sealed record GrpcProxyOptions
 
     /// <summary>How long one cached answer is served before the cluster is asked again (<c>--cache-entry-ttl</c>).</summary>
     public required TimeSpan CacheEntryTtl { get; init; }
+
+    /// <summary>Events each shared cluster watcher keeps in its history (<c>--watch-history-size</c>).</summary>
+    public required int WatchHistorySize { get; init; }
 }

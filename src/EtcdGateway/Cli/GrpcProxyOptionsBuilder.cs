@@ -57,6 +57,7 @@ internal static class GrpcProxyOptionsBuilder
             CacheMaxEntries = (int)values.Integer(GrpcProxyFlags.CacheMaxEntries, 0, int.MaxValue),
             CacheMaxBytes = values.Integer(GrpcProxyFlags.CacheMaxBytes, 1, long.MaxValue),
             CacheEntryTtl = values.Duration(GrpcProxyFlags.CacheEntryTtl, allowZero: false),
+            WatchHistorySize = (int)values.Integer(GrpcProxyFlags.WatchHistorySize, 1, int.MaxValue),
         };
     }
 

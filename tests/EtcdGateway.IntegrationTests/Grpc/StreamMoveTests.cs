@@ -108,7 +108,7 @@ public class StreamMoveTests
         using var writer = new ClusterWriter(cluster, await cluster.LeaderIndexAsync(), Prefix + "k", clock);
         var start = (await new KV.KVClient(channel).PutAsync(new PutRequest { Key = Key(Prefix + "start"), Value = Key("0") })).Header.Revision + 1;
 
-        // Spread over the members by the round-robin pick, so every kill below breaks about a third of them at once.
+        // All share one cluster watcher, which the kills below move from member to member.
         var streams = new List<WatchRecorder>();
         try
         {
@@ -186,7 +186,9 @@ public class StreamMoveTests
             }
             else
             {
+                // Closed, its shared cluster watcher goes too; the next one is made on the next member.
                 stream.Dispose();
+                await Task.Delay(300);
             }
         }
 
@@ -205,7 +207,16 @@ public class StreamMoveTests
                 var compacted = (await kv.PutAsync(new PutRequest { Key = Key("elsewhere"), Value = Key("x") })).Header.Revision;
                 await kv.CompactAsync(new CompactionRequest { Revision = compacted, Physical = true });
 
-                var notice = (await watch.WaitForAsync(r => r.Canceled, Timeout, from: 1)).Response;
+                WatchResponse notice;
+                try
+                {
+                    notice = (await watch.WaitForAsync(r => r.Canceled, Timeout, from: 1)).Response;
+                }
+                catch (TimeoutException)
+                {
+                    TestContext.Current.TestOutputHelper?.WriteLine(proxy.Log);
+                    throw;
+                }
 
                 // What etcd itself says to a watch from that revision.
                 using var etcds = new Watch.WatchClient(direct).Watch();
@@ -271,7 +282,8 @@ public class StreamMoveTests
     private static async Task<(int Member, WatchRecorder A, WatchRecorder B)> TwoWatchStreamsOnOneFollowerAsync(
         GrpcChannel channel, IReadOnlyDictionary<ulong, int> members, int leader, long start, Stopwatch clock)
     {
-        // The pick is round-robin: a few streams land on every member.
+        // The streams' watchers share one cluster watcher (its member is in their Created responses); on the leader, all
+        // are closed, the shared watcher with them, and the next one lands on the next member of the round-robin pick.
         var byMember = new Dictionary<int, List<WatchRecorder>>();
         for (var i = 0; i < 9; i++)
         {
@@ -281,13 +293,20 @@ public class StreamMoveTests
             Assert.Equal(0, created.Response.WatchId);
             var member = members[created.Response.Header.MemberId];
             (byMember.TryGetValue(member, out var list) ? list : byMember[member] = []).Add(stream);
-            if (member != leader && byMember[member].Count == 2)
+            if (member == leader)
             {
-                foreach (var other in byMember.Values.SelectMany(s => s).Except(byMember[member]))
+                foreach (var other in byMember.Values.SelectMany(s => s))
                 {
                     other.Dispose();
                 }
 
+                byMember.Clear();
+                await Task.Delay(300);
+                continue;
+            }
+
+            if (byMember[member].Count == 2)
+            {
                 return (member, byMember[member][0], byMember[member][1]);
             }
         }

@@ -41,6 +41,16 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void The_Range_Cache_Holds_Etcds_2048_Answers_By_Default_And_Its_Flags_Set_Its_Bounds()
+    {
+        var (_, proxy) = Load();
+        Assert.Equal((2048, 64L * 1024 * 1024, TimeSpan.FromSeconds(1)), (proxy.CacheMaxEntries, proxy.CacheMaxBytes, proxy.CacheEntryTtl));
+
+        (_, proxy) = Load("--cache-max-entries=0", "--cache-max-bytes=1024", "--cache-entry-ttl=250ms");
+        Assert.Equal((0, 1024L, TimeSpan.FromMilliseconds(250)), (proxy.CacheMaxEntries, proxy.CacheMaxBytes, proxy.CacheEntryTtl));
+    }
+
+    [Fact]
     public void Debug_Means_Debug_Logging()
     {
         Assert.Equal(LogLevel.Debug, Load("--debug").Shared.LogLevel);
@@ -78,6 +88,8 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         { ["--max-recv-bytes=2147483648"], "max-recv-bytes", "2147483648" },
         { ["--max-concurrent-streams=0"], "max-concurrent-streams", "0" },
         { ["--max-concurrent-streams=4294967296"], "max-concurrent-streams", "4294967296" },
+        { ["--watch-history-size=0"], "watch-history-size", "0" },
+        { ["--watch-history-size=many"], "watch-history-size", "many" },
         { ["--resolver-ttl=abc"], "resolver-ttl", "abc" },
         { ["--resolver-prefix=/proxies", "--resolver-ttl=-1"], "resolver-ttl", "-1" },
         { ["--resolver-prefix=/proxies"], "resolver-ttl", "0" },
@@ -109,6 +121,12 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         { ["--listen-cipher-suites=TLS_RSA_WITH_RC4_128_SHA"], "listen-cipher-suites", "TLS_RSA_WITH_RC4_128_SHA" },
         { ["--listen-cipher-suites=TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"], "listen-cipher-suites", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA" },
         { ["--listen-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], "listen-cipher-suites", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" },
+        { ["--cache-max-entries=-1"], "cache-max-entries", "-1" },
+        { ["--cache-max-entries=many"], "cache-max-entries", "many" },
+        { ["--cache-max-bytes=0"], "cache-max-bytes", "0" },
+        { ["--cache-max-bytes=64MiB"], "cache-max-bytes", "64MiB" },
+        { ["--cache-entry-ttl=0s"], "cache-entry-ttl", "0s" },
+        { ["--cache-entry-ttl=1"], "cache-entry-ttl", "1" },
     };
 
     [Theory]

@@ -58,7 +58,7 @@ internal sealed class FeedStream
     {
         try
         {
-            using var call = new WatchApi.WatchClient(cluster).Watch(new CallOptions(_watches.Identity.Headers, cancellationToken: _closed.Token));
+            using var call = new WatchApi.WatchClient(cluster).Watch(new CallOptions(StreamHeaders(), cancellationToken: _closed.Token));
             var sending = SendAsync(call.RequestStream);
             await foreach (var response in call.ResponseStream.ReadAllAsync(_closed.Token))
             {
@@ -81,6 +81,21 @@ internal sealed class FeedStream
             _outbox.Writer.TryComplete();
             _closed.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The identity's credentials, and etcd's <c>hasleader</c>: a member cut off from its leader ends the stream (its
+    /// watch would be silent about the majority's writes while still answering progress requests).
+    /// </summary>
+    private Metadata StreamHeaders()
+    {
+        var headers = new Metadata { { "hasleader", "true" } };
+        foreach (var entry in _watches.Identity.Headers)
+        {
+            headers.Add(entry);
+        }
+
+        return headers;
     }
 
     private void Receive(RangeCacheStore store, WatchResponse response)

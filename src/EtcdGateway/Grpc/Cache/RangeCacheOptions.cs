@@ -31,8 +31,11 @@ internal sealed record RangeCacheOptions
     /// <summary>A stream silent this long is given up (its answers dropped) and opened again on the next miss.</summary>
     public TimeSpan GiveUpAfter { get; init; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>A watcher no answer depends on is kept this long, so a key read again after a write keeps its watcher.</summary>
-    public TimeSpan IdleWatchLinger { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// A watcher no answer depends on is kept this long (and then a stream with no watcher), so a key read again after a
+    /// write keeps its watcher; short, since with auth on every one-shot token (each etcdctl run) holds a stream of its own.
+    /// </summary>
+    public TimeSpan IdleWatchLinger { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Invalidations remembered for the revision rule.</summary>
     public int InvalidationLogCapacity { get; init; } = 4096;

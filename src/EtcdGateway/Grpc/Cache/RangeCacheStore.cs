@@ -199,12 +199,21 @@ internal sealed class RangeCacheStore
         }
     }
 
-    /// <summary>The heartbeat's housekeeping: silent streams given up, idle watchers and streams closed.</summary>
+    /// <summary>The heartbeat's housekeeping: answers past their TTL dropped, silent streams given up, idle watchers and streams closed.</summary>
     public void Sweep()
     {
         lock (_lock)
         {
             var now = _time.GetUtcNow();
+
+            // Expired answers go now, not when next asked for: a caller that never asks again (a one-shot token) would
+            // otherwise keep its watch stream open until the LRU pushed the answer out.
+            foreach (var expired in _entries.Values.Where(e => now - e.StoredAt > _options.EntryTtl).ToList())
+            {
+                Remove(expired);
+            }
+
+            Publish();
             foreach (var watches in _watches.Values.ToList())
             {
                 var heard = watches.LastHeard ?? watches.OpenedAt;

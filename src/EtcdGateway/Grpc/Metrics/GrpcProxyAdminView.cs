@@ -10,10 +10,11 @@ namespace EtcdGateway.Grpc.Metrics;
 /// <summary>
 /// What the admin listener shows of the L7 proxy: its own figures, never a member's page (etcd's proxy answers /metrics
 /// with one member's). Client connections, calls per member, the served calls per method (<c>grpc_server_*</c>), etcd's
-/// proxy families once their parts feed them; <c>/health</c> is the proxy's own check, the handler its port answers with.
+/// proxy families once their parts feed them; <c>/health</c> and <c>/proxy/health</c> are the handlers its port answers with.
 /// </summary>
 internal sealed class GrpcProxyAdminView(
-    GrpcServerMetrics server, UpstreamCallMetrics upstream, ClientConnectionMetrics connections, ProxyMetrics proxy, int maxConnections, RequestDelegate health)
+    GrpcServerMetrics server, UpstreamCallMetrics upstream, ClientConnectionMetrics connections, ProxyMetrics proxy, int maxConnections, RequestDelegate health,
+    RequestDelegate proxyHealth)
     : IAdminModeView
 {
     public string Mode => AdminModeNames.GrpcProxy;
@@ -22,6 +23,9 @@ internal sealed class GrpcProxyAdminView(
     public IReadOnlyList<string> MetricsPaths { get; } = ["/metrics", "/proxy/metrics"];
 
     public RequestDelegate? Health => health;
+
+    /// <summary>etcd's proxy serves <c>/proxy/health</c> on its metrics listener too.</summary>
+    public RequestDelegate? Page(string path) => path == "/proxy/health" ? proxyHealth : null;
 
     public void WriteMetrics(PrometheusWriter w, EndpointSnapshot snapshot)
     {

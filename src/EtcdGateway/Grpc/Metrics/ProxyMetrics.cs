@@ -30,6 +30,14 @@ internal sealed class ProxyMetrics
             w.Sample("etcd_grpc_proxy_watchers_coalescing_total", watch.WatchersCoalescing);
             w.Family("etcd_grpc_proxy_events_coalescing_total", "counter", "Total number of events coalescing");
             w.Sample("etcd_grpc_proxy_events_coalescing_total", watch.EventsCoalescing);
+            w.Family("etcd_gateway_watch_cluster_watchers", "gauge", "Watchers the proxy holds on the cluster: one per watched range, plus catch-up watchers");
+            w.Sample("etcd_gateway_watch_cluster_watchers", watch.ClusterWatchers);
+            w.Family("etcd_gateway_watch_history_replays_total", "counter", "Client watchers served their past from a shared watcher's history");
+            w.Sample("etcd_gateway_watch_history_replays_total", watch.HistoryReplays);
+            w.Family("etcd_gateway_watch_catch_ups_total", "counter", "Catch-up watchers opened for client watchers older than the history");
+            w.Sample("etcd_gateway_watch_catch_ups_total", watch.CatchUps);
+            w.Family("etcd_gateway_watch_slow_watchers_total", "counter", "Client watchers that fell behind the history and were caught up alone");
+            w.Sample("etcd_gateway_watch_slow_watchers_total", watch.SlowWatchers);
         }
 
         if (Volatile.Read(ref _cache) is { } cache)

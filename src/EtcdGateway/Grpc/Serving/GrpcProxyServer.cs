@@ -29,7 +29,7 @@ using LockApi = EtcdGateway.Protos.V3lockpb.Lock;
 namespace EtcdGateway.Grpc.Serving;
 
 /// <summary>
-/// The proxy's web server: Kestrel with etcd's eight gRPC services and <c>/health</c>, listening on the host's socket
+/// The proxy's web server: Kestrel with etcd's eight gRPC services and the HTTP pages of <see cref="ListenPortPages"/>, listening on the host's socket
 /// through <see cref="SharedPortTransport"/>. Each service is made here, once, over the one way to the cluster (calls) or
 /// <see cref="MemberStreams"/> (the streams that move between members); the places where later layers (namespace, cache,
 /// coalescing) wrap a service are these lines.
@@ -42,7 +42,7 @@ internal static class GrpcProxyServer
     /// <param name="tls">The TLS side of each handshake with clients, or null when clients speak plain HTTP.</param>
     public static WebApplication Build(
         SharedPortTransport transport, ClientTlsTerminator? tls, CallInvoker cluster, MemberStreams streams, GrpcProxyOptions options, ProxyMemberList? proxyMembers, int maxConnections,
-        ProxyHealthCheck health, GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections, ProxyMetrics proxy, RangeCache? rangeCache)
+        ListenPortPages pages, GrpcServerMetricsInterceptor metrics, ClientConnectionMetrics connections, ProxyMetrics proxy, RangeCache? rangeCache)
     {
         // The empty builder: no configuration files, environment or command-line sources, no logging providers. The
         // proxy's settings are its flags, and each source the default builders add costs start-up time.
@@ -101,7 +101,7 @@ internal static class GrpcProxyServer
 
         var keys = KeySpace.Of(options.Namespace);
         builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster), keys, rangeCache));
-        builder.Services.AddSingleton(new WatchService(streams, keys));
+        builder.Services.AddSingleton(new WatchService(new WatchHub(streams, keys, WatchHistoryLimits.Default with { Events = options.WatchHistorySize }, proxy.WatchCoalescing)));
         builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), keys, new SharedKeepAliveStreams(streams, proxy.LeaseKeepAlive)));
         builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster), proxyMembers));
         builder.Services.AddSingleton(new MaintenanceService(new Protos.Etcdserverpb.Maintenance.MaintenanceClient(cluster)));
@@ -119,7 +119,7 @@ internal static class GrpcProxyServer
         app.MapGrpcService<LockService>();
         app.MapGrpcService<ElectionService>();
 
-        app.Map("/health", health.HandleAsync);
+        pages.MapOn(app);
         return app;
     }
 }

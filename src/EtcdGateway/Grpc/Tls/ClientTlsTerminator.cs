@@ -36,6 +36,13 @@ internal sealed class ClientTlsTerminator
         _files = new FileBackedValue<ClientTlsFiles>(paths, () => ClientTlsFiles.Load(certFile, keyFile, options.TrustedCaFile, options.CrlFile), ReportUnreadable);
     }
 
+    /// <summary>The certificate and intermediates clients are shown now: what the proxy presents when it is its own client.</summary>
+    public SslStreamCertificateContext Certificate => _files.Current.Certificate;
+
+    /// <summary>Whether <paramref name="certificate"/> is the one clients are shown now (the proxy checking its own port).</summary>
+    public bool IsServing(X509Certificate? certificate) =>
+        certificate is not null && certificate.GetCertHash().AsSpan().SequenceEqual(Certificate.TargetCertificate.GetCertHash());
+
     /// <summary>For <see cref="TlsHandshakeCallbackOptions.OnConnection"/>: this connection's options, from the files as they are now.</summary>
     public ValueTask<SslServerAuthenticationOptions> OnConnectionAsync(TlsHandshakeCallbackContext context)
     {

@@ -1,40 +1,47 @@
 using EtcdGateway.Protos.Etcdserverpb;
+using Grpc.Core;
 
 namespace EtcdGateway.Grpc.Watch;
 
 /// <summary>
-/// One of a client's watchers on a stream: the id the client knows it by, the id the proxy gives it on member streams,
-/// the create request as the cluster takes it, where it stands, and how far its events have reached the client.
+/// One of a client's watchers on a stream: the id the client knows it by, its create request (keys as the cluster names
+/// them, its own filters, prev_kv, fragment and progress_notify), the next revision it needs, and where that comes
+/// from: its range's shared watch, or its own catch-up watch while it is older than the shared watch's history.
 /// </summary>
-internal sealed class ClientWatcher
+internal sealed class ClientWatcher(long requestedId, long order, WatchCreateRequest request) : IWatchSubscriber
 {
-    public ClientWatcher(long requestedId, long memberWatchId, WatchCreateRequest request)
-    {
-        Id = requestedId;
-        IdChosenByClient = requestedId != 0;
-        MemberWatchId = memberWatchId;
-        Request = request;
-        Progress = new WatchProgress(request.StartRevision);
-    }
-
     /// <summary>The id the client sees: the one it chose, or (asked for 0, etcd's automatic id) the one given at creation.</summary>
-    public long Id { get; set; }
+    public long Id { get; set; } = requestedId;
 
-    public bool IdChosenByClient { get; }
+    public bool IdChosenByClient { get; } = requestedId != 0;
 
-    /// <summary>
-    /// The id on member streams, never 0 (which would ask the member to choose) and the same on every member, so the
-    /// client's ids never depend on a member's counter.
-    /// </summary>
-    public long MemberWatchId { get; }
+    /// <summary>Creation order on the stream.</summary>
+    public long Order { get; } = order;
 
-    /// <summary>The create request as the cluster takes it (namespace applied), with <see cref="MemberWatchId"/> as its id.</summary>
-    public WatchCreateRequest Request { get; }
+    public WatchCreateRequest Request { get; } = request;
 
-    public WatcherPhase Phase { get; set; } = WatcherPhase.Creating;
+    public WatchRange Range { get; } = new(request.Key, request.RangeEnd);
 
-    /// <summary>The current member stream holds this watcher (a cancel goes there; otherwise the proxy answers it).</summary>
-    public bool OnMember { get; set; }
+    public WatcherPhase Phase { get; set; } = WatcherPhase.Live;
 
-    public WatchProgress Progress { get; }
+    /// <summary>The first revision the client may not have every event of.</summary>
+    public long Next { get; set; }
+
+    public SharedWatch? Shared { get; set; }
+
+    /// <summary>Its own watch on the cluster while it is older than <see cref="Shared"/>'s history.</summary>
+    public CatchUpWatch? CatchUp { get; set; }
+
+    /// <summary>Its first read from the history is done (the first one is sent as one batch, as etcd catches a watcher up).</summary>
+    public bool Replayed { get; set; }
+
+    /// <summary>The shared watch's progress notifications seen so far.</summary>
+    public long SeenProgress { get; set; }
+
+    public Metadata Credentials { get; set; } = [];
+
+    /// <summary>Tells the session that holds the watcher that its shared watch has something new.</summary>
+    public Action WakeSession { get; set; } = static () => { };
+
+    public void Wake() => WakeSession();
 }

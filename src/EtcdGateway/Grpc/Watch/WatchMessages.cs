@@ -11,6 +11,12 @@ internal static class WatchMessages
     /// <summary>etcd's <c>mvcc.ErrWatcherDuplicateID</c>.</summary>
     public const string DuplicateIdReason = "mvcc: duplicate watch ID provided on the WatchStream";
 
+    /// <summary>etcd's <c>rpctypes.ErrGRPCPermissionDenied.Error()</c> (a gRPC status's text): the reason a create is refused for want of permission.</summary>
+    public const string PermissionDeniedReason = "rpc error: code = PermissionDenied desc = etcdserver: permission denied";
+
+    /// <summary>etcd's <c>mvcc.ErrEmptyWatcherRange</c>.</summary>
+    public const string EmptyRangeReason = "mvcc: watcher range is empty";
+
     /// <summary>A watcher canceled, as etcd answers a cancel request (or ends a watcher, with a reason).</summary>
     public static WatchResponse Canceled(ResponseHeader header, long watchId, string reason = "") =>
         new() { Header = header, WatchId = watchId, Canceled = true, CancelReason = reason };

@@ -33,6 +33,6 @@ internal sealed class WatcherTable
 
     public void Remove(ClientWatcher watcher) => _byId.Remove(watcher.Id);
 
-    /// <summary>Every watcher, oldest first (member watch ids are handed out in order).</summary>
-    public List<ClientWatcher> InCreationOrder() => [.. _byId.Values.OrderBy(w => w.MemberWatchId)];
+    /// <summary>Every watcher, oldest first (by creation order).</summary>
+    public List<ClientWatcher> InCreationOrder() => [.. _byId.Values.OrderBy(w => w.Order)];
 }

@@ -41,6 +41,20 @@ public sealed class GrpcClientTlsTests(ClientCertClusterFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Proxy_Health_Over_Tls_Reaches_The_Proxy_Through_Its_Own_Port_Presenting_Its_Own_Certificate()
+    {
+        var listener = fixture.IssueServerCertificate();
+        var client = fixture.Intermediate.IssueClientCertificate("tls-health");
+        await using var proxy = await StartAsync($"--cert-file={listener.CertificatePath}", $"--key-file={listener.KeyPath}", $"--trusted-ca-file={fixture.Root.CertificatePath}");
+
+        var health = await ExternalTool.RunAsync("curl", [
+            "--silent", "--show-error", "--write-out", " %{http_code}", "--cacert", fixture.Root.CertificatePath,
+            "--cert", client.CertificatePath, "--key", client.KeyPath, $"https://{proxy.ListenAddress}/proxy/health"]);
+        Assert.Equal("{\"health\":\"true\",\"reason\":\"\"} 200", health.StdOut);
+        Assert.Empty(proxy.LogEntries("rejected client certificate"));
+    }
+
+    [Fact]
     public async Task A_Revoked_Client_Certificate_Is_Refused_And_Others_From_The_Same_Ca_Are_Not()
     {
         var listener = fixture.IssueServerCertificate();

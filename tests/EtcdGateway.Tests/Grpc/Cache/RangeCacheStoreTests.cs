@@ -191,6 +191,30 @@ public class RangeCacheStoreTests
     }
 
     [Fact]
+    public void An_Answer_Never_Asked_For_Again_Goes_At_Its_Ttl_And_Its_Watch_After()
+    {
+        var store = Store();
+        StoreConfirmed(store, Alice, Get("k"), Answer(5));
+        var watches = Assert.Single(_feed.Opened);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1100));
+        store.Heard(watches);
+        store.Sweep();
+        Assert.Equal(0, store.Count);
+        Assert.Equal(0, _metrics.Keys);
+        Assert.Equal(0, _metrics.Bytes);
+
+        _time.Advance(TimeSpan.FromSeconds(6));
+        store.Heard(watches);
+        store.Sweep();
+        Assert.Single(_feed.Cancelled);
+        _time.Advance(TimeSpan.FromSeconds(6));
+        store.Heard(watches);
+        store.Sweep();
+        Assert.Single(_feed.Closed);
+    }
+
+    [Fact]
     public void A_Lost_Stream_Drops_Its_Identity_Only()
     {
         var store = Store();
@@ -265,13 +289,13 @@ public class RangeCacheStoreTests
         var watches = Assert.Single(_feed.Opened);
         store.Invalidate(KeyRange.Single(B("k")), 6);
 
-        _time.Advance(TimeSpan.FromSeconds(11));
+        _time.Advance(TimeSpan.FromSeconds(6));
         store.Heard(watches);
         store.Sweep();
         Assert.Single(_feed.Cancelled);
         Assert.Empty(_feed.Closed);
 
-        _time.Advance(TimeSpan.FromSeconds(11));
+        _time.Advance(TimeSpan.FromSeconds(6));
         store.Heard(watches);
         store.Sweep();
         Assert.Single(_feed.Closed);

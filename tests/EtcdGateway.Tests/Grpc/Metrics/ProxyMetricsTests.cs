@@ -22,7 +22,7 @@ public class ProxyMetricsTests
     }
 
     [Fact]
-    public void WatchCoalescing_WritesItsTwoFamilies_AndOnlyThose()
+    public void WatchCoalescing_WritesEtcdsTwoFamilies_AndOurs()
     {
         var metrics = new ProxyMetrics();
         var watch = metrics.WatchCoalescing;
@@ -30,10 +30,20 @@ public class ProxyMetricsTests
         watch.WatchersChanged(+3);
         watch.WatchersChanged(-1);
         watch.EventsCoalesced(7);
+        watch.ClusterWatchersChanged(+2);
+        watch.HistoryReplayed();
+        watch.SlowWatcher();
 
         var page = Exposition.Parse(Written(metrics));
 
-        Assert.Equal(["etcd_grpc_proxy_watchers_coalescing_total", "etcd_grpc_proxy_events_coalescing_total"], page.Types.Keys);
+        Assert.Equal(
+            ["etcd_grpc_proxy_watchers_coalescing_total", "etcd_grpc_proxy_events_coalescing_total", "etcd_gateway_watch_cluster_watchers",
+             "etcd_gateway_watch_history_replays_total", "etcd_gateway_watch_catch_ups_total", "etcd_gateway_watch_slow_watchers_total"],
+            page.Types.Keys);
+        Assert.Equal(2, page.Value("etcd_gateway_watch_cluster_watchers"));
+        Assert.Equal(1, page.Value("etcd_gateway_watch_history_replays_total"));
+        Assert.Equal(0, page.Value("etcd_gateway_watch_catch_ups_total"));
+        Assert.Equal(1, page.Value("etcd_gateway_watch_slow_watchers_total"));
         Assert.Equal("gauge", page.Types["etcd_grpc_proxy_watchers_coalescing_total"]);
         Assert.Equal("counter", page.Types["etcd_grpc_proxy_events_coalescing_total"]);
         Assert.Equal(2, page.Value("etcd_grpc_proxy_watchers_coalescing_total"));

@@ -1,0 +1,402 @@
+using System.Threading.Channels;
+using EtcdGateway.Grpc.Forwarding;
+using EtcdGateway.Protos.Etcdserverpb;
+using Grpc.Core;
+
+namespace EtcdGateway.Grpc.Watch;
+
+/// <summary>
+/// One client's watch stream: its watchers, each attached to its range's shared watch (<see cref="WatchHub"/>), with
+/// etcd's semantics per stream (client-chosen and automatic ids, Created at the store's revision, cancels, compaction,
+/// progress requests, filters, prev_kv, fragments, progress notifications, <c>hasleader</c>, a half-closed client side):
+/// <code>
+/// client ──► create: permission (Range with the client's token) ──► join the shared watch ──► Created
+/// shared watch ──► wake ──► each watcher reads the history from its next revision ──► its responses ──► client
+///                  older than the history ──► its own catch-up watch ──► merged back once the history covers it
+/// </code>
+/// One loop owns the watchers and the client's writer; shared watches only wake it. A client that reads slowly holds
+/// back only its own stream: its watchers fall behind the history, and are caught up from the cluster alone.
+/// </summary>
+internal sealed partial class WatchSession
+{
+    private const int InboxCapacity = 64;
+
+    private readonly WatchHub _hub;
+    private readonly WatchPermission _permission;
+    private readonly CallOptions _options;
+    private readonly bool _requiresLeader;
+    private readonly WatcherTable _table = new();
+    private readonly List<WatchResponse> _toClient = [];
+    private readonly Channel<SessionInput> _inbox = Channel.CreateBounded<SessionInput>(
+        new BoundedChannelOptions(InboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private CancellationToken _ended;
+    private ResponseHeader _lastHeader = new();
+    private long _order;
+    private int _dirty;
+    private int _wakeQueued;
+
+    /// <summary>A progress request waits for every watcher to be caught up: the shared watches' tickets it waits for.</summary>
+    private Dictionary<SharedWatch, long>? _progressOwed;
+
+    /// <summary>The client's requests that came while a progress request was unanswered, in order.</summary>
+    private readonly Queue<WatchRequest> _held = new();
+
+    public WatchSession(WatchHub hub, WatchPermission permission, CallOptions options)
+    {
+        _hub = hub;
+        _permission = permission;
+        _options = options;
+        _requiresLeader = options.Headers?.GetValue(Upstream.RetryRules.RequireLeaderKey) == "true";
+    }
+
+    public async Task RunAsync(IAsyncStreamReader<WatchRequest> fromClient, IServerStreamWriter<WatchResponse> toClient, CancellationToken clientGone)
+    {
+        var tracked = _hub.Members.Track(clientGone);
+        using var sessionEnded = CancellationTokenSource.CreateLinkedTokenSource(clientGone);
+        _ended = sessionEnded.Token;
+        var reader = ReadClientAsync(fromClient, _ended);
+        try
+        {
+            while (true)
+            {
+                var input = await _inbox.Reader.ReadAsync(_ended);
+                if (input.Kind == SessionInputKind.Wake)
+                {
+                    Volatile.Write(ref _wakeQueued, 0);
+                }
+
+                await HandleAsync(input);
+                await SettleAsync();
+                foreach (var response in _toClient)
+                {
+                    await toClient.WriteAsync(response, _ended);
+                }
+
+                _toClient.Clear();
+            }
+        }
+        finally
+        {
+            await sessionEnded.CancelAsync();
+            foreach (var watcher in _table.InCreationOrder())
+            {
+                Detach(watcher);
+            }
+
+            await reader;
+            _hub.Members.Untrack(tracked);
+        }
+    }
+
+    /// <summary>
+    /// What the shared watches have for the watchers, then the progress request if it can be answered now; the client's
+    /// requests held behind it then, in order (etcd answers a stream's requests in the order they came).
+    /// </summary>
+    private async Task SettleAsync()
+    {
+        while (true)
+        {
+            if (Interlocked.Exchange(ref _dirty, 0) == 1)
+            {
+                PullAll();
+            }
+
+            TryAnswerProgress();
+            if (_progressOwed is not null || !_held.TryDequeue(out var next))
+            {
+                return;
+            }
+
+            await HandleRequestAsync(next);
+        }
+    }
+
+    /// <summary>A shared watch has news for one of the watchers (any thread; never blocks).</summary>
+    private void Wake()
+    {
+        Volatile.Write(ref _dirty, 1);
+        if (Interlocked.Exchange(ref _wakeQueued, 1) == 0 && !_inbox.Writer.TryWrite(SessionInput.Wake))
+        {
+            // The inbox is full: the loop will see the flag after the input it is on.
+            Volatile.Write(ref _wakeQueued, 0);
+        }
+    }
+
+    private async Task HandleAsync(SessionInput input)
+    {
+        switch (input.Kind)
+        {
+            case SessionInputKind.ClientRequest when _progressOwed is not null || _held.Count > 0:
+                _held.Enqueue(input.Request!);
+                break;
+            case SessionInputKind.ClientRequest:
+                await HandleRequestAsync(input.Request!);
+                break;
+            case SessionInputKind.CatchUpResponse when input.CatchUp!.Watcher.CatchUp == input.CatchUp:
+                FromCatchUp(input.CatchUp.Watcher, input.Response!);
+                break;
+            case SessionInputKind.CatchUpEnded when input.CatchUp!.Watcher.CatchUp == input.CatchUp:
+                EndWatcher(input.CatchUp.Watcher, input.Response!);
+                break;
+            case SessionInputKind.CatchUpFailed when input.CatchUp!.Watcher.CatchUp == input.CatchUp:
+                throw input.Error!;
+            default:
+                // A wake (handled after every input), the client's half-close (it still reads), or a replaced catch-up.
+                break;
+        }
+    }
+
+    private async Task HandleRequestAsync(WatchRequest request)
+    {
+        switch (request.RequestUnionCase)
+        {
+            case WatchRequest.RequestUnionOneofCase.CreateRequest:
+                await CreateAsync(request.CreateRequest);
+                break;
+            case WatchRequest.RequestUnionOneofCase.CancelRequest:
+                Cancel(request.CancelRequest.WatchId);
+                break;
+            case WatchRequest.RequestUnionOneofCase.ProgressRequest:
+                await AskProgressAsync();
+                break;
+            default:
+                // etcd ignores a request of no kind it knows.
+                break;
+        }
+    }
+
+    private async Task CreateAsync(WatchCreateRequest create)
+    {
+        // :: Step 1: the client's own permission, with its own token, as etcd checks it before anything else; the Range's
+        // header is the store's revision, which the Created response carries and a watch "from now" starts after.
+        var permitted = await _permission.CheckAsync(create, _options, _requiresLeader, _ended);
+        if (permitted is null)
+        {
+            _toClient.Add(Refused(WatchMessages.PermissionDeniedReason));
+            return;
+        }
+
+        _lastHeader = permitted.Header;
+
+        // :: Step 2: etcd's checks, in its order: an empty range, then the id.
+        if (IsEmptyRange(create))
+        {
+            _toClient.Add(Refused(WatchMessages.EmptyRangeReason));
+            return;
+        }
+
+        if (create.WatchId != 0 && _table.Holds(create.WatchId))
+        {
+            _toClient.Add(Refused(WatchMessages.DuplicateIdReason));
+            return;
+        }
+
+        var watcher = new ClientWatcher(create.WatchId, ++_order, create)
+        {
+            Next = create.StartRevision > 0 ? create.StartRevision : permitted.Header.Revision + 1,
+            Credentials = Credentials(_options),
+            WakeSession = Wake,
+        };
+        if (!watcher.IdChosenByClient)
+        {
+            watcher.Id = _table.NextAutoId();
+        }
+
+        _table.Add(watcher);
+
+        // :: Step 3: into the range's shared watch (made from this watcher's revision if there is none), then its past.
+        // The Created response names the member holding the cluster watcher, as etcd's names the member holding the watcher.
+        Attach(watcher);
+        var holder = await watcher.Shared!.FirstCreated.WaitAsync(_ended) ?? permitted.Header;
+        var header = holder.Clone();
+        header.Revision = permitted.Header.Revision;
+        _toClient.Add(new WatchResponse { Header = header, WatchId = watcher.Id, Created = true });
+        Pull(watcher);
+    }
+
+    private WatchResponse Refused(string reason) => new()
+    {
+        Header = _lastHeader,
+        WatchId = WatchMessages.InvalidWatchId,
+        Created = true,
+        Canceled = true,
+        CancelReason = reason,
+    };
+
+    private void Cancel(long id)
+    {
+        // etcd answers nothing for an id no watcher holds.
+        if (_table.Find(id) is not { } watcher)
+        {
+            return;
+        }
+
+        Detach(watcher);
+        _table.Remove(watcher);
+        _toClient.Add(WatchMessages.Canceled(_lastHeader, id));
+    }
+
+    private void Attach(ClientWatcher watcher)
+    {
+        watcher.Shared = _hub.Join(watcher.Range, watcher.Next, watcher);
+        watcher.SeenProgress = watcher.Shared.Read(long.MaxValue).ProgressSequence;
+    }
+
+    private void Detach(ClientWatcher watcher)
+    {
+        watcher.CatchUp?.Stop();
+        watcher.CatchUp = null;
+        if (watcher.Shared is { } shared)
+        {
+            watcher.Shared = null;
+            _hub.Leave(shared, watcher);
+        }
+    }
+
+    private void PullAll()
+    {
+        foreach (var watcher in _table.InCreationOrder())
+        {
+            if (watcher.Phase == WatcherPhase.Live)
+            {
+                Pull(watcher);
+            }
+        }
+    }
+
+    /// <summary>What the watcher's shared watch has for it: events, a progress notification, its end; or a catch-up.</summary>
+    private void Pull(ClientWatcher watcher)
+    {
+        if (watcher.Shared is not { } shared)
+        {
+            return;
+        }
+
+        var view = shared.Read(watcher.Next);
+        if (view.Failure is { } failure)
+        {
+            throw failure;
+        }
+
+        if (watcher.CatchUp is { } catchUp)
+        {
+            // Merged back as soon as the history holds everything from where the catch-up has brought the watcher.
+            if (!view.Covers || view.End is not null)
+            {
+                return;
+            }
+
+            catchUp.Stop();
+            watcher.CatchUp = null;
+        }
+
+        if (!view.Covers)
+        {
+            if (view.End is { } over)
+            {
+                EndWatcher(watcher, over);
+                return;
+            }
+
+            StartCatchUp(watcher);
+            return;
+        }
+
+        int delivered;
+        if (!watcher.Replayed)
+        {
+            watcher.Replayed = true;
+            delivered = WatcherResponses.AddBatch(_toClient, watcher, view.Entries);
+            if (view.Entries.Count > 0)
+            {
+                _hub.Metrics.HistoryReplayed();
+            }
+        }
+        else
+        {
+            delivered = 0;
+            foreach (var entry in view.Entries)
+            {
+                delivered += WatcherResponses.Add(_toClient, watcher, entry.Header, entry.Events);
+            }
+        }
+
+        _hub.Metrics.EventsCoalesced(delivered);
+        if (view.End is { } end)
+        {
+            EndWatcher(watcher, end);
+            return;
+        }
+
+        watcher.Next = Math.Max(watcher.Next, view.Through + 1);
+        if (view.ProgressSequence != watcher.SeenProgress)
+        {
+            watcher.SeenProgress = view.ProgressSequence;
+            if (watcher.Request.ProgressNotify && watcher.Next > view.ProgressRevision)
+            {
+                _toClient.Add(new WatchResponse { Header = AtRevision(view.Header, view.ProgressRevision), WatchId = watcher.Id });
+            }
+        }
+    }
+
+    private void StartCatchUp(ClientWatcher watcher)
+    {
+        if (watcher.Replayed)
+        {
+            _hub.Metrics.SlowWatcher();
+        }
+
+        watcher.Replayed = true;
+        _hub.Metrics.CatchUpStarted();
+        watcher.CatchUp = new CatchUpWatch(_hub.Members, _hub.Keys, watcher, _inbox.Writer, _ended);
+        watcher.CatchUp.Start();
+    }
+
+    private void FromCatchUp(ClientWatcher watcher, WatchResponse response)
+    {
+        if (response.Events.Count > 0)
+        {
+            WatcherResponses.Add(_toClient, watcher, response.Header, response.Events);
+        }
+        else if (response.WatchId != WatchMessages.InvalidWatchId && watcher.Request.ProgressNotify)
+        {
+            _toClient.Add(new WatchResponse { Header = response.Header, WatchId = watcher.Id });
+        }
+
+        Pull(watcher);
+    }
+
+    /// <summary>
+    /// The cluster ended the watch under the watcher. Compacted past where the watcher stands: etcd's compaction notice,
+    /// and the watcher keeps its id until the client cancels it. A watcher already past the compacted revision (it
+    /// joined later than the watch began) goes on in a new shared watch.
+    /// </summary>
+    private void EndWatcher(ClientWatcher watcher, WatchResponse end)
+    {
+        Detach(watcher);
+        if (end.CompactRevision > 0 && watcher.Next > end.CompactRevision)
+        {
+            Attach(watcher);
+            Pull(watcher);
+            return;
+        }
+
+        watcher.Phase = WatcherPhase.Ended;
+        _toClient.Add(new WatchResponse
+        {
+            Header = end.Header ?? _lastHeader,
+            WatchId = watcher.Id,
+            Canceled = true,
+            CompactRevision = end.CompactRevision,
+            CancelReason = end.CancelReason,
+        });
+    }
+
+    private static ResponseHeader AtRevision(ResponseHeader header, long revision)
+    {
+        var copy = header.Clone();
+        copy.Revision = revision;
+        return copy;
+    }
+}
