@@ -22,8 +22,31 @@ internal static class GrpcProxyConfiguration
             return options;
         });
         shared = WithClusterTls(shared, proxy.ClusterTls, schemeless);
+        shared = WithKeepAliveMinTimeNotice(shared, proxy.GrpcKeepAliveMinTime);
         proxy = proxy with { ClusterTls = proxy.ClusterTls with { AlternativeCertificateName = shared.Health.AlternativeCertificateName } };
         return (proxy.Debug ? shared with { LogLevel = Logging.LogLevel.Debug } : shared, proxy);
+    }
+
+    /// <summary>
+    /// etcd's server sends a client that pings more often than <c>--grpc-keepalive-min-time</c> GOAWAY ENHANCE_YOUR_CALM
+    /// ("too_many_pings"). Kestrel's HTTP/2 server answers every ping and has no such policy, so the flag is accepted (a
+    /// configuration written for etcd's proxy starts unchanged) and a value other than etcd's default is reported at start:
+    /// clients are held to no minimum, which is more lenient than etcd, never stricter.
+    /// </summary>
+    private static GatewayOptions WithKeepAliveMinTimeNotice(GatewayOptions shared, TimeSpan minTime)
+    {
+        var etcdDefault = Logging.GoDuration.TryParse(GrpcProxyFlags.Table.DefaultOf(GrpcProxyFlags.GrpcKeepAliveMinTime), out var parsed, out _) ? parsed : minTime;
+        if (minTime == etcdDefault)
+        {
+            return shared;
+        }
+
+        var value = Logging.GoDuration.Format(minTime);
+        return shared with
+        {
+            Notices = [.. shared.Notices, new StartupNotice(Logging.LogLevel.Warn,
+                "--grpc-keepalive-min-time is not enforced: the HTTP/2 server answers every client ping, however often", GrpcProxyFlags.GrpcKeepAliveMinTime, value)],
+        };
     }
 
     /// <summary>

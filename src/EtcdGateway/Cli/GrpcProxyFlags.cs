@@ -68,7 +68,7 @@ internal static class GrpcProxyFlags
         new(DataDir, FlagKind.String, "default.proxy", "Data directory for persistent data"),
         new(MaxSendBytes, FlagKind.Int, "1572864", "message send limits in bytes (default value is 1.5 MiB)"),
         new(MaxRecvBytes, FlagKind.Int, "2147483647", "message receive limits in bytes (default value is math.MaxInt32)"),
-        new(GrpcKeepAliveMinTime, FlagKind.Duration, "5s", "Minimum interval duration that a client should wait before pinging proxy. Only 5s is accepted, and not enforced: the HTTP/2 server answers every ping."),
+        new(GrpcKeepAliveMinTime, FlagKind.Duration, "5s", "Minimum interval duration that a client should wait before pinging proxy (accepted, not enforced: the HTTP/2 server answers every ping; a value other than 5s is logged)"),
         new(GrpcKeepAliveInterval, FlagKind.Duration, "2h0m0s", "Frequency duration of server-to-client ping to check if a connection is alive (0 means gRPC's default, 2h; it does not disable the ping)."),
         new(GrpcKeepAliveTimeout, FlagKind.Duration, "20s", "Additional duration of wait before closing a non-responsive connection (0 means gRPC's default, 20s)."),
         new(Cert, FlagKind.String, "", "identify secure connections with etcd servers using this TLS certificate file"),

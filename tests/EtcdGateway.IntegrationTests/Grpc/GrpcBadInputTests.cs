@@ -68,7 +68,6 @@ public class GrpcBadInputTests
         { ["grpc-proxy", "start", "--experimental-serializable-ordering"], "flag --experimental-serializable-ordering=\"true\" is not supported yet by \"grpc-proxy start\"" },
         { ["grpc-proxy", "start", "--enable-pprof"], "flag --enable-pprof=\"true\" is not supported yet" },
         { ["grpc-proxy", "start", "--experimental-leasing-prefix=_l"], "flag --experimental-leasing-prefix=\"_l\" is not supported yet" },
-        { ["grpc-proxy", "start", "--grpc-keepalive-min-time=1s"], "flag --grpc-keepalive-min-time=\"1s\" is not supported: the proxy's HTTP/2 server (Kestrel) cannot limit how often clients ping; only etcd's default 5s is accepted, and it is not enforced" },
     };
 
     [Theory]

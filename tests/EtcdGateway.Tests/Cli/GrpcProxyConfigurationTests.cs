@@ -162,13 +162,21 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
     [InlineData("1s")]
     [InlineData("0s")]
     [InlineData("10m")]
-    public void A_Keepalive_Min_Time_Other_Than_Etcds_Default_Is_Refused_Saying_Kestrel_Cannot_Enforce_One(string value)
+    public void A_Keepalive_Min_Time_Other_Than_Etcds_Default_Is_Accepted_With_A_Warning_That_It_Is_Not_Enforced(string value)
     {
-        var error = Assert.Throws<UsageException>(() => Load([$"--grpc-keepalive-min-time={value}"]));
-        Assert.Equal("grpc-keepalive-min-time", error.Flag);
-        Assert.StartsWith($"flag --grpc-keepalive-min-time=\"{value}\" is not supported: ", error.Message, StringComparison.Ordinal);
-        Assert.Contains("cannot limit how often clients ping", error.Message, StringComparison.Ordinal);
+        var (shared, proxy) = Load([$"--grpc-keepalive-min-time={value}"]);
+        Assert.Equal(GoDurationOf(value), proxy.GrpcKeepAliveMinTime);
+        var notice = Assert.Single(shared.Notices, n => n.Flag == "grpc-keepalive-min-time");
+        Assert.Equal((LogLevel.Warn, GoDuration.Format(GoDurationOf(value))), (notice.Level, notice.Value));
+        Assert.Contains("not enforced", notice.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Etcds_Default_Keepalive_Min_Time_Needs_No_Warning() =>
+        Assert.DoesNotContain(Load(["--grpc-keepalive-min-time=5s"]).Shared.Notices, n => n.Flag == "grpc-keepalive-min-time");
+
+    private static TimeSpan GoDurationOf(string value) =>
+        GoDuration.TryParse(value, out var parsed, out _) ? parsed : throw new ArgumentException(value);
 
     [Theory]
     [MemberData(nameof(NotBuiltYet))]
