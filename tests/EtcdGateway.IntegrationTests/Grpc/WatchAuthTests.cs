@@ -68,6 +68,7 @@ public sealed class WatchAuthTests
         var auth = new Auth.AuthClient(direct);
         await auth.UserChangePasswordAsync(new AuthUserChangePasswordRequest { Name = "alice", Password = "changed" }, root);
         var holder = await MemberIndexAsync(cluster, created.Header.MemberId);
+        await cluster.MoveLeaderAwayFromAsync(holder);
         cluster.Kill(holder);
         using var writeChannel = GrpcChannel.ForAddress($"http://{cluster.Members[(holder + 1) % 3].ClientAddress}");
         var kv = new KV.KVClient(writeChannel);
