@@ -340,59 +340,6 @@ internal sealed partial class WatchSession
         }
     }
 
-    private void StartCatchUp(ClientWatcher watcher)
-    {
-        if (watcher.Replayed)
-        {
-            _hub.Metrics.SlowWatcher();
-        }
-
-        watcher.Replayed = true;
-        _hub.Metrics.CatchUpStarted();
-        watcher.CatchUp = new CatchUpWatch(_hub.Members, _hub.Keys, watcher, _inbox.Writer, _ended);
-        watcher.CatchUp.Start();
-    }
-
-    private void FromCatchUp(ClientWatcher watcher, WatchResponse response)
-    {
-        if (response.Events.Count > 0)
-        {
-            WatcherResponses.Add(_toClient, watcher, response.Header, response.Events);
-        }
-        else if (response.WatchId != WatchMessages.InvalidWatchId && watcher.Request.ProgressNotify)
-        {
-            _toClient.Add(new WatchResponse { Header = response.Header, WatchId = watcher.Id });
-        }
-
-        Pull(watcher);
-    }
-
-    /// <summary>
-    /// The cluster ended the watch under the watcher. Compacted past where the watcher stands: etcd's compaction notice,
-    /// and the watcher keeps its id until the client cancels it. A watcher already past the compacted revision (it
-    /// joined later than the watch began) goes on in a new shared watch.
-    /// </summary>
-    private void EndWatcher(ClientWatcher watcher, WatchResponse end)
-    {
-        Detach(watcher);
-        if (end.CompactRevision > 0 && watcher.Next > end.CompactRevision)
-        {
-            Attach(watcher);
-            Pull(watcher);
-            return;
-        }
-
-        watcher.Phase = WatcherPhase.Ended;
-        _toClient.Add(new WatchResponse
-        {
-            Header = end.Header ?? _lastHeader,
-            WatchId = watcher.Id,
-            Canceled = true,
-            CompactRevision = end.CompactRevision,
-            CancelReason = end.CancelReason,
-        });
-    }
-
     private static ResponseHeader AtRevision(ResponseHeader header, long revision)
     {
         var copy = header.Clone();
