@@ -7,6 +7,8 @@ using EtcdGateway.Grpc.Lock;
 using EtcdGateway.Grpc.Maintenance;
 using EtcdGateway.Grpc.Watch;
 using Grpc.AspNetCore.Server.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -32,5 +34,18 @@ internal static class EtcdServiceBinding
         services.AddSingleton<IServiceMethodProvider<AuthService>, AuthMethods>();
         services.AddSingleton<IServiceMethodProvider<LockService>, LockMethods>();
         services.AddSingleton<IServiceMethodProvider<ElectionService>, ElectionMethods>();
+    }
+
+    /// <summary>Routes every etcd service the proxy serves.</summary>
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapGrpcService<KvService>();
+        routes.MapGrpcService<WatchService>();
+        routes.MapGrpcService<LeaseService>();
+        routes.MapGrpcService<ClusterService>();
+        routes.MapGrpcService<MaintenanceService>();
+        routes.MapGrpcService<AuthService>();
+        routes.MapGrpcService<LockService>();
+        routes.MapGrpcService<ElectionService>();
     }
 }

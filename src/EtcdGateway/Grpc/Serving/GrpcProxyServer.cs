@@ -110,14 +110,7 @@ internal static class GrpcProxyServer
         builder.Services.AddSingleton(new ElectionService(new ElectionApi.ElectionClient(cluster), keys));
 
         var app = builder.Build();
-        app.MapGrpcService<KvService>();
-        app.MapGrpcService<WatchService>();
-        app.MapGrpcService<LeaseService>();
-        app.MapGrpcService<ClusterService>();
-        app.MapGrpcService<MaintenanceService>();
-        app.MapGrpcService<AuthService>();
-        app.MapGrpcService<LockService>();
-        app.MapGrpcService<ElectionService>();
+        EtcdServiceBinding.Map(app);
 
         pages.MapOn(app);
         return app;

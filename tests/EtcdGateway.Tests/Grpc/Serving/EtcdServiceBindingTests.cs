@@ -1,13 +1,5 @@
-using EtcdGateway.Grpc.Auth;
-using EtcdGateway.Grpc.Cluster;
-using EtcdGateway.Grpc.Election;
-using EtcdGateway.Grpc.Kv;
-using EtcdGateway.Grpc.Lease;
-using EtcdGateway.Grpc.Lock;
-using EtcdGateway.Grpc.Maintenance;
 using EtcdGateway.Grpc.Metrics;
 using EtcdGateway.Grpc.Serving;
-using EtcdGateway.Grpc.Watch;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
@@ -31,14 +23,7 @@ public class EtcdServiceBindingTests
         builder.Services.AddGrpc();
         EtcdServiceBinding.Register(builder.Services);
         await using var app = builder.Build();
-        app.MapGrpcService<KvService>();
-        app.MapGrpcService<WatchService>();
-        app.MapGrpcService<LeaseService>();
-        app.MapGrpcService<ClusterService>();
-        app.MapGrpcService<MaintenanceService>();
-        app.MapGrpcService<AuthService>();
-        app.MapGrpcService<LockService>();
-        app.MapGrpcService<ElectionService>();
+        EtcdServiceBinding.Map(app);
 
         var bound = ((IEndpointRouteBuilder)app).DataSources
             .SelectMany(source => source.Endpoints)
