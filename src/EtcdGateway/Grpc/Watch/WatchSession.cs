@@ -195,6 +195,7 @@ internal sealed partial class WatchSession
         var watcher = new ClientWatcher(create.WatchId, ++_order, create)
         {
             Next = create.StartRevision > 0 ? create.StartRevision : permitted.Header.Revision + 1,
+            CreatedRevision = permitted.Header.Revision,
             Credentials = Credentials(_options),
             WakeSession = Wake,
         };
@@ -307,7 +308,7 @@ internal sealed partial class WatchSession
         if (!watcher.Replayed)
         {
             watcher.Replayed = true;
-            delivered = WatcherResponses.AddBatch(_toClient, watcher, view.Entries);
+            delivered = WatcherResponses.AddBatch(_toClient, watcher, view.Entries, watcher.CreatedRevision);
             if (view.Entries.Count > 0)
             {
                 _hub.Metrics.HistoryReplayed();
