@@ -154,6 +154,28 @@ public sealed class GrpcWatchDifferentialTests : IClassFixture<ClusterWithGrpcPr
         Assert.Equal($"0 rev={written + 3} [diff-replay/k@{written}]", proxied[1]);
     }
 
+    [Fact]
+    public async Task A_Cancel_Carries_The_Stores_Revision_As_Etcd_Does()
+    {
+        var kv = new KV.KVClient(_direct);
+        var behind = new List<long>();
+        foreach (var channel in new[] { _direct, _proxy })
+        {
+            using var stream = WatchRecorder.Open(channel, Stopwatch.StartNew());
+            await stream.SendAsync(Create("diff-cancel/", 0, id: 0));
+            await stream.WaitForAsync(r => r.Created, Timeout);
+
+            // A write outside the watched range: etcd answers the cancel at the store's revision, which includes it.
+            var written = (await kv.PutAsync(Put("diff-cancel-elsewhere", "1"))).Header.Revision;
+            await SyncMembersAsync();
+            await stream.SendAsync(Cancel(0));
+            var canceled = await stream.WaitForAsync(r => r.Canceled, Timeout);
+            behind.Add(written - canceled.Response.Header.Revision);
+        }
+
+        Assert.Equal([0L, 0L], behind);
+    }
+
     /// <summary>A linearizable read on each member: each has applied every write made before it.</summary>
     private async Task SyncMembersAsync()
     {
