@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using EtcdGateway.Grpc.Forwarding;
+using EtcdGateway.Grpc.Upstream;
 using EtcdGateway.Protos.Etcdserverpb;
 using Grpc.Core;
 
@@ -141,6 +142,8 @@ internal sealed partial class WatchSession
                 break;
             case SessionInputKind.CatchUpFailed when input.CatchUp!.Watcher.CatchUp == input.CatchUp:
                 throw input.Error!;
+            case SessionInputKind.CatchUpLeaderLost when _requiresLeader && input.CatchUp!.Watcher.CatchUp == input.CatchUp:
+                throw RetryRules.NoLeaderError();
             default:
                 // A wake (handled after every input), the client's half-close (it still reads), or a replaced catch-up.
                 break;
@@ -270,7 +273,9 @@ internal sealed partial class WatchSession
     private void Attach(ClientWatcher watcher)
     {
         watcher.Shared = _hub.Join(watcher.Range, watcher.Next, watcher);
-        watcher.SeenProgress = watcher.Shared.Read(long.MaxValue).ProgressSequence;
+        var view = watcher.Shared.Read(long.MaxValue);
+        watcher.SeenProgress = view.ProgressSequence;
+        watcher.SeenLeaderLosses = view.LeaderLosses;
     }
 
     private void Detach(ClientWatcher watcher)
@@ -307,6 +312,12 @@ internal sealed partial class WatchSession
         if (view.Failure is { } failure)
         {
             throw failure;
+        }
+
+        // etcd ends a hasleader stream, every watcher on it, once its member has been without a leader for a while.
+        if (view.LeaderLosses != watcher.SeenLeaderLosses && _requiresLeader)
+        {
+            throw RetryRules.NoLeaderError();
         }
 
         if (watcher.CatchUp is { } catchUp)
