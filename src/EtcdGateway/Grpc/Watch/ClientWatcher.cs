@@ -32,6 +32,9 @@ internal sealed class ClientWatcher(long requestedId, long order, WatchCreateReq
     /// <summary>Its own watch on the cluster while it is older than <see cref="Shared"/>'s history.</summary>
     public CatchUpWatch? CatchUp { get; set; }
 
+    /// <summary>It needs a catch-up watch and waits for a place (<see cref="CatchUpLimiter"/>).</summary>
+    public bool WaitingForCatchUp { get; set; }
+
     /// <summary>Its first read from the history is done (the first one is sent as one batch, as etcd catches a watcher up).</summary>
     public bool Replayed { get; set; }
 

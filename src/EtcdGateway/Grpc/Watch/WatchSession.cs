@@ -280,8 +280,7 @@ internal sealed partial class WatchSession
 
     private void Detach(ClientWatcher watcher)
     {
-        watcher.CatchUp?.Stop();
-        watcher.CatchUp = null;
+        StopCatchUp(watcher);
         if (watcher.Shared is { } shared)
         {
             watcher.Shared = null;
@@ -320,7 +319,7 @@ internal sealed partial class WatchSession
             throw RetryRules.NoLeaderError();
         }
 
-        if (watcher.CatchUp is { } catchUp)
+        if (watcher.CatchUp is not null)
         {
             // Merged back as soon as the history holds everything from where the catch-up has brought the watcher.
             if (!view.Covers || view.End is not null)
@@ -328,8 +327,7 @@ internal sealed partial class WatchSession
                 return;
             }
 
-            catchUp.Stop();
-            watcher.CatchUp = null;
+            StopCatchUp(watcher);
         }
 
         if (!view.Covers)
