@@ -44,9 +44,17 @@ internal sealed partial class WatchSession
         {
             WatcherResponses.Add(_toClient, watcher, response.Header, response.Events);
         }
-        else if (response.WatchId != WatchMessages.InvalidWatchId && watcher.Request.ProgressNotify)
+        else if (response.WatchId != WatchMessages.InvalidWatchId)
         {
-            _toClient.Add(new WatchResponse { Header = response.Header, WatchId = watcher.Id });
+            // The catch-up watcher's own progress notification: etcd sends one only to a watcher that has been sent every
+            // event up to its revision (a synced one), so the watcher is past it, and merges back without waiting for the
+            // range's next event. (An answer to a progress request, id -1, says no such thing before etcd 3.4.25/3.5.8.)
+            if (watcher.Request.ProgressNotify)
+            {
+                _toClient.Add(new WatchResponse { Header = response.Header, WatchId = watcher.Id });
+            }
+
+            watcher.Next = Math.Max(watcher.Next, (response.Header?.Revision ?? 0) + 1);
         }
 
         Pull(watcher);
