@@ -30,6 +30,7 @@ internal static class UnaryLoad
         }
 
         var sampler = new ProcessSampler(options.ProxyPid);
+        var self = new ProcessSampler(Environment.ProcessId);
         var warmEnd = Stopwatch.GetTimestamp() + (long)(options.Warmup * Stopwatch.Frequency);
         var end = warmEnd + (long)(options.Seconds * Stopwatch.Frequency);
         var cpuStart = double.NaN;
@@ -75,9 +76,11 @@ internal static class UnaryLoad
             await Task.Delay(untilMeasure);
         }
         cpuStart = sampler.CpuSeconds();
+        var selfStart = self.CpuSeconds();
         measureStart = Stopwatch.GetTimestamp();
         var results = await Task.WhenAll(workers);
         var cpuEnd = sampler.CpuSeconds();
+        var selfEnd = self.CpuSeconds();
         var seconds = Stopwatch.GetElapsedTime(measureStart).TotalSeconds;
         var requests = results.Sum(r => r.Samples.Count);
         var (p50, p99) = LatencySamples.Percentiles(results.Select(r => r.Samples));
@@ -94,6 +97,7 @@ internal static class UnaryLoad
             .Add("p99_ms", p99)
             .Add("proxy_cpu_s", cpuEnd - cpuStart)
             .Add("proxy_cpu_ms_per_1k", (cpuEnd - cpuStart) * 1000 / requests * 1000)
-            .Add("proxy_rss_kib", sampler.RssKib());
+            .Add("proxy_rss_kib", sampler.RssKib())
+            .Add("client_cpu_ms_per_1k", (selfEnd - selfStart) * 1000 / requests * 1000);
     }
 }

@@ -52,11 +52,14 @@ internal static class WatchLoad
         // :: Step 2: write at the given rate for the measured time.
         using var writeChannel = ChannelFactory.Open(options.WriteEndpoint ?? options.Endpoint);
         var writer = new KV.KVClient(writeChannel);
+        var self = new ProcessSampler(Environment.ProcessId);
         var cpuStart = sampler.CpuSeconds();
+        var selfStart = self.CpuSeconds();
         var writes = await WriteAsync(writer, options);
         // :: Step 3: a grace period for the last events, then count.
         await Task.Delay(1000);
         var cpuEnd = sampler.CpuSeconds();
+        var selfEnd = self.CpuSeconds();
         await Task.WhenAll(streams.Select(s => s.StopAsync()));
         var failures = streams.Count(s => s.Failure is not null);
         var delivered = streams.Sum(s => s.Events);
@@ -81,7 +84,8 @@ internal static class WatchLoad
             .Add("proxy_rss_before_kib", rssBefore)
             .Add("proxy_rss_with_kib", rssWith)
             .Add("proxy_rss_kib_per_watcher", (rssWith - rssBefore) / options.Watchers)
-            .Add("cluster_watchers", clusterWatchers);
+            .Add("cluster_watchers", clusterWatchers)
+            .Add("client_cpu_ms_per_1k_events", (selfEnd - selfStart) * 1000 / delivered * 1000);
     }
 
     // Paced writes: the n-th write is due at n / rate seconds; a writer that falls behind catches up without sleeping.
