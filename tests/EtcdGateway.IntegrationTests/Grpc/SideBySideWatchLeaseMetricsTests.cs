@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using Etcdserverpb;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using static EtcdGateway.IntegrationTests.Grpc.SideBySideCalls;
+
+namespace EtcdGateway.IntegrationTests.Grpc;
+
+/// <summary>
+/// More of etcd's proxy's defects (docs/grpc-proxy.md), each shown side by side: the same calls to a member, through ours
+/// and through <c>etcd grpc-proxy start</c>. Ours must answer as the member does; etcd's proxy's difference is asserted
+/// where it is deterministic.
+/// </summary>
+public sealed class SideBySideWatchLeaseMetricsTests : IClassFixture<ClusterWithBothProxiesFixture>, IDisposable
+{
+    // How long to wait for a watch event that may never come.
+    private static readonly TimeSpan EventWait = TimeSpan.FromSeconds(3);
+
+    private readonly ClusterWithBothProxiesFixture _fixture;
+    private readonly ITestOutputHelper _output;
+    private readonly GrpcChannel? _member;
+    private readonly GrpcChannel? _ours;
+    private readonly GrpcChannel? _etcds;
+
+    public SideBySideWatchLeaseMetricsTests(ClusterWithBothProxiesFixture fixture, ITestOutputHelper output)
+    {
+        _fixture = fixture;
+        _output = output;
+        if (fixture.MissingReason is null)
+        {
+            _member = GrpcChannel.ForAddress($"http://{fixture.Cluster.Members[0].ClientAddress}");
+            _ours = GrpcChannel.ForAddress($"http://{fixture.Ours.ListenAddress}");
+            _etcds = GrpcChannel.ForAddress($"http://{fixture.Etcds.ListenAddress}");
+        }
+    }
+
+    private GrpcChannel Member => _member ?? throw SkipNow();
+
+    private GrpcChannel Ours => _ours ?? throw SkipNow();
+
+    private GrpcChannel Etcds => _etcds ?? throw SkipNow();
+
+    public void Dispose()
+    {
+        _member?.Dispose();
+        _ours?.Dispose();
+        _etcds?.Dispose();
+    }
+
+    [Fact]
+    public async Task A_Watcher_Joining_A_Watched_Key_From_The_Next_Revision_Is_Created_At_The_Current_Revision_Where_Etcds_Proxy_Says_Its_Start_Revision()
+    {
+        var seen = new List<string>();
+        foreach (var channel in new[] { Member, Ours, Etcds })
+        {
+            var key = $"side-by-side/created/{seen.Count}";
+            var kv = new KV.KVClient(Member);
+            await kv.PutAsync(Put(key, "1"), Options());
+
+            // A first watcher on the key, from now; then a second one from the next revision, which a coalescing proxy
+            // serves from the first one's upstream watch.
+            using var first = new Watch.WatchClient(channel).Watch(Options());
+            await first.RequestStream.WriteAsync(Create(key, start: 0, id: 0));
+            Assert.True(await first.ResponseStream.MoveNext());
+            var current = (await kv.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(key) }, Options())).Header.Revision;
+
+            using var second = new Watch.WatchClient(channel).Watch(Options());
+            await second.RequestStream.WriteAsync(Create(key, start: current + 1, id: 0));
+            Assert.True(await second.ResponseStream.MoveNext());
+            var created = second.ResponseStream.Current;
+            Assert.True(created.Created);
+            var revision = created.Header.Revision;
+            seen.Add(revision == current ? "current" : revision == current + 1 ? "start" : $"other ({revision}; current {current})");
+        }
+
+        Record("Created response of a second watcher from the next revision: header revision", seen[0], seen[1], seen[2]);
+        Assert.Equal("current", seen[0]);
+        Assert.Equal(seen[0], seen[1]);
+        // etcd's proxy makes up the Created response of a watcher that joins a running broadcast, at its start revision.
+        Assert.Equal("start", seen[2]);
+    }
+
+    [Fact]
+    public async Task A_Watch_Goes_On_After_The_Client_Half_Closes_Its_Stream_Where_Etcds_Proxy_Ends_It()
+    {
+        var seen = new List<string>();
+        foreach (var channel in new[] { Member, Ours, Etcds })
+        {
+            var key = $"side-by-side/half-closed/{seen.Count}";
+            var next = (await new KV.KVClient(Member).PutAsync(Put("side-by-side/half-closed/other", "x"), Options())).Header.Revision + 1;
+            using var call = new Watch.WatchClient(channel).Watch(Options());
+            await call.RequestStream.WriteAsync(Create(key, next, id: 0));
+            Assert.Equal("id=0 created", await NextAsync(call));
+            await call.RequestStream.CompleteAsync();
+
+            var written = (await new KV.KVClient(Member).PutAsync(Put(key, "v"), Options())).Header.Revision;
+            using var wait = new CancellationTokenSource(EventWait);
+            try
+            {
+                seen.Add(await call.ResponseStream.MoveNext(wait.Token)
+                    ? string.Join(", ", call.ResponseStream.Current.Events.Select(e => e.Kv.ModRevision == written ? "the write" : $"revision {e.Kv.ModRevision}"))
+                    : "stream ended");
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && wait.IsCancellationRequested)
+            {
+                seen.Add($"nothing within {EventWait.TotalSeconds:0} s");
+            }
+            catch (RpcException e)
+            {
+                seen.Add($"stream ended: {e.StatusCode}");
+            }
+        }
+
+        Record("event after the client half-closed its watch stream", seen[0], seen[1], seen[2]);
+        Assert.Equal("the write", seen[0]);
+        Assert.Equal(seen[0], seen[1]);
+        // etcd's proxy tears the whole stream down when its receive loop sees the end of the client's requests (#18230).
+        Assert.StartsWith("stream ended", seen[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_On_The_Listen_Port_Are_The_Proxys_Own_Where_Etcds_Proxy_Shows_A_Members()
+    {
+        _ = Member;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var member = await http.GetStringAsync($"http://{_fixture.Cluster.Members[0].ClientAddress}/metrics");
+        var ours = await http.GetStringAsync($"http://{_fixture.Ours.ListenAddress}/metrics");
+        var etcds = await http.GetStringAsync($"http://{_fixture.Etcds.ListenAddress}/metrics");
+
+        const string MembersOwn = "etcd_server_has_leader";
+        Record("GET /metrics on the listen port", Families(member), Families(ours), Families(etcds));
+        Assert.Contains(MembersOwn, member, StringComparison.Ordinal);
+        Assert.DoesNotContain(MembersOwn, ours, StringComparison.Ordinal);
+        Assert.Contains("etcd_grpc_proxy_cache_hits_total", ours, StringComparison.Ordinal);
+        // etcd 3.4's proxy fetches a member's page and serves it as its own.
+        Assert.Contains(MembersOwn, etcds, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_Lease_Its_Client_Stops_Keeping_Alive_Expires_Within_Its_TTL_Where_Etcds_Proxy_Keeps_It_About_Twice_As_Long()
+    {
+        const long Ttl = 5;
+        var lease = new Lease.LeaseClient(Member);
+        var ourLease = (await lease.LeaseGrantAsync(new LeaseGrantRequest { TTL = Ttl }, Options())).ID;
+        var etcdsLease = (await lease.LeaseGrantAsync(new LeaseGrantRequest { TTL = Ttl }, Options())).ID;
+
+        // One keep-alive each through the proxy, answered; then the client goes quiet with its stream left open, as a
+        // client that hangs or forgets its lease does.
+        var expiries = await Task.WhenAll(ExpiryAfterOneKeepAliveAsync(Ours, ourLease), ExpiryAfterOneKeepAliveAsync(Etcds, etcdsLease));
+        var (ours, etcds) = (expiries[0], expiries[1]);
+        Record($"lease (TTL {Ttl} s) expiry after the client's last keep-alive", $"{Ttl} s", $"{ours.TotalSeconds:0.0} s", $"{etcds.TotalSeconds:0.0} s");
+
+        Assert.True(ours < TimeSpan.FromSeconds(Ttl + 1.5), $"ours: the lease lived {ours.TotalSeconds:0.0} s after its last keep-alive (TTL {Ttl} s)");
+        // etcd's proxy renews upstream every TTL/3 until a TTL has passed without a client keep-alive (#13031).
+        Assert.True(etcds > TimeSpan.FromSeconds(Ttl + 2), $"etcd's proxy: the lease lived {etcds.TotalSeconds:0.0} s");
+    }
+
+    private async Task<TimeSpan> ExpiryAfterOneKeepAliveAsync(GrpcChannel proxy, long id)
+    {
+        using var stream = new Lease.LeaseClient(proxy).LeaseKeepAlive(new CallOptions(deadline: DateTime.UtcNow.AddSeconds(60)));
+        await stream.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = id });
+        Assert.True(await stream.ResponseStream.MoveNext());
+        Assert.True(stream.ResponseStream.Current.TTL > 0);
+        var answered = Stopwatch.StartNew();
+
+        var member = new Lease.LeaseClient(Member);
+        while (answered.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var left = await member.LeaseTimeToLiveAsync(new LeaseTimeToLiveRequest { ID = id }, Options());
+            if (left.TTL < 0)
+            {
+                return answered.Elapsed;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return answered.Elapsed;
+    }
+
+    private static string Families(string page)
+    {
+        var names = page.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToList();
+        return $"{names.Count} families, {names.Count(n => n.StartsWith("etcd_server_", StringComparison.Ordinal))} etcd_server_*, {names.Count(n => n.StartsWith("etcd_grpc_proxy_", StringComparison.Ordinal))} etcd_grpc_proxy_*";
+    }
+
+    private void Record(string @case, string member, string ours, string etcds) =>
+        _output.WriteLine($"side by side | {@case} | member: {member} | ours: {ours} | etcd grpc-proxy: {etcds}");
+
+    private UnreachableException SkipNow()
+    {
+        Assert.Skip(_fixture.MissingReason ?? "etcd is not installed");
+        return new UnreachableException();
+    }
+}
