@@ -56,14 +56,33 @@ internal static class WatchLoad
         var cpuStart = sampler.CpuSeconds();
         var selfStart = self.CpuSeconds();
         var writes = await WriteAsync(writer, options);
-        // :: Step 3: a grace period for the last events, then count.
-        await Task.Delay(1000);
+        // :: Step 3: wait for the last events: until all expected arrived, or none arrived for 1 s (10 s at most).
+        var expected = writes * (double)options.Watchers / options.Keys;
+        var grace = Stopwatch.StartNew();
+        var lastCount = -1L;
+        var lastProgress = TimeSpan.Zero;
+        while (grace.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            var count = streams.Sum(s => s.Events);
+            if (count >= expected)
+            {
+                break;
+            }
+            if (count != lastCount)
+            {
+                (lastCount, lastProgress) = (count, grace.Elapsed);
+            }
+            else if (grace.Elapsed - lastProgress > TimeSpan.FromSeconds(1))
+            {
+                break;
+            }
+            await Task.Delay(100);
+        }
         var cpuEnd = sampler.CpuSeconds();
         var selfEnd = self.CpuSeconds();
         await Task.WhenAll(streams.Select(s => s.StopAsync()));
         var failures = streams.Count(s => s.Failure is not null);
         var delivered = streams.Sum(s => s.Events);
-        var expected = writes * (double)options.Watchers / options.Keys;
         var (p50, p99) = LatencySamples.Percentiles(streams.Select(s => s.Latencies));
         foreach (var channel in channels)
         {
