@@ -120,6 +120,46 @@ public sealed class SideBySideWatchLeaseMetricsTests : IClassFixture<ClusterWith
     }
 
     [Fact]
+    public async Task A_Watch_That_Asks_For_Fragments_Gets_Them_As_The_Member_Cuts_Them_Where_Etcds_Proxy_Sends_One_Whole_Response()
+    {
+        // Three values of 700 KB: caught up in one batch of 2.1 MB, over a member's 1.5 MiB request limit, so cut.
+        var prefix = "side-by-side/fragment/";
+        var kv = new KV.KVClient(Member);
+        var big = ByteString.CopyFrom(new byte[700 * 1024]);
+        var first = (await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(prefix + "a"), Value = big }, Options())).Header.Revision;
+        await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(prefix + "b"), Value = big }, Options());
+        await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(prefix + "c"), Value = big }, Options());
+
+        var seen = new List<string>();
+        foreach (var channel in new[] { Member, Ours, Etcds })
+        {
+            using var call = new Watch.WatchClient(channel).Watch(Options());
+            var create = Create(prefix, first, id: 0);
+            create.CreateRequest.RangeEnd = ByteString.CopyFromUtf8("side-by-side/fragment0");
+            create.CreateRequest.Fragment = true;
+            await call.RequestStream.WriteAsync(create);
+            var responses = new List<string>();
+            for (var events = 0; events < 3;)
+            {
+                Assert.True(await call.ResponseStream.MoveNext());
+                var r = call.ResponseStream.Current;
+                if (!r.Created)
+                {
+                    events += r.Events.Count;
+                    responses.Add($"{r.Events.Count} event(s){(r.Fragment ? " fragment" : "")}");
+                }
+            }
+
+            seen.Add(string.Join(" / ", responses));
+        }
+
+        Record("watch with fragment=true over 2.1 MB of events", seen[0], seen[1], seen[2]);
+        Assert.Equal("2 event(s) fragment / 1 event(s)", seen[0]);
+        Assert.Equal(seen[0], seen[1]);
+        Assert.Equal("3 event(s)", seen[2]);
+    }
+
+    [Fact]
     public async Task Metrics_On_The_Listen_Port_Are_The_Proxys_Own_Where_Etcds_Proxy_Shows_A_Members()
     {
         _ = Member;
