@@ -38,6 +38,12 @@ internal sealed class ClientWatcher(long requestedId, long order, WatchCreateReq
     /// <summary>The shared watch's progress notifications seen so far.</summary>
     public long SeenProgress { get; set; }
 
+    /// <summary>The shared watch's losses of the leader seen so far (a client that asked for a leader is ended at a new one).</summary>
+    public long SeenLeaderLosses { get; set; }
+
+    /// <summary>The store's revision when the watcher was created: its first replay from the history is sent at no older one.</summary>
+    public long CreatedRevision { get; set; }
+
     public Metadata Credentials { get; set; } = [];
 
     /// <summary>Tells the session that holds the watcher that its shared watch has something new for this watcher.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using EtcdGateway.Grpc.Forwarding;
+using EtcdGateway.Grpc.Upstream;
 using EtcdGateway.Protos.Etcdserverpb;
 using Grpc.Core;
 
@@ -148,6 +149,8 @@ internal sealed partial class WatchSession
                 break;
             case SessionInputKind.CatchUpFailed when input.CatchUp!.Watcher.CatchUp == input.CatchUp:
                 throw input.Error!;
+            case SessionInputKind.CatchUpLeaderLost when _requiresLeader && input.CatchUp!.Watcher.CatchUp == input.CatchUp:
+                throw RetryRules.NoLeaderError();
             default:
                 // A wake (handled after every input), the client's half-close (it still reads), or a replaced catch-up.
                 break;
@@ -162,7 +165,7 @@ internal sealed partial class WatchSession
                 await CreateAsync(request.CreateRequest);
                 break;
             case WatchRequest.RequestUnionOneofCase.CancelRequest:
-                Cancel(request.CancelRequest.WatchId);
+                await CancelAsync(request.CancelRequest.WatchId);
                 break;
             case WatchRequest.RequestUnionOneofCase.ProgressRequest:
                 await AskProgressAsync();
@@ -202,6 +205,7 @@ internal sealed partial class WatchSession
         var watcher = new ClientWatcher(create.WatchId, ++_order, create)
         {
             Next = create.StartRevision > 0 ? create.StartRevision : permitted.Header.Revision + 1,
+            CreatedRevision = permitted.Header.Revision,
             Credentials = Credentials(_options),
             WakeSession = Wake,
         };
@@ -231,7 +235,7 @@ internal sealed partial class WatchSession
         CancelReason = reason,
     };
 
-    private void Cancel(long id)
+    private async Task CancelAsync(long id)
     {
         // etcd answers nothing for an id no watcher holds.
         if (_table.Find(id) is not { } watcher)
@@ -239,15 +243,46 @@ internal sealed partial class WatchSession
             return;
         }
 
+        // What the watcher has been sent (a start revision still ahead of the store is not a revision the store has).
+        var sent = watcher.Shared is { } shared ? Math.Min(watcher.Next - 1, shared.Read(long.MaxValue).Through) : 0;
         Detach(watcher);
         _table.Remove(watcher);
-        _toClient.Add(WatchMessages.Canceled(_lastHeader, id));
+        _toClient.Add(WatchMessages.Canceled(await StoreHeaderAsync(watcher.Request, sent), id));
+    }
+
+    /// <summary>
+    /// The store's revision now, as etcd answers a cancel with it: a count-only Range over the watcher's own keys (the
+    /// client may read those), never older than what the watcher was sent (<paramref name="sent"/>); the last header known
+    /// if no member answers.
+    /// </summary>
+    private async Task<ResponseHeader> StoreHeaderAsync(WatchCreateRequest keys, long sent)
+    {
+        ResponseHeader? header = null;
+        try
+        {
+            header = (await _permission.CheckAsync(keys, _options, requiresLeader: false, _ended))?.Header;
+        }
+        catch (RpcException)
+        {
+            // No member answered: the last header known will do.
+        }
+
+        header ??= _lastHeader;
+        if (header.Revision < sent)
+        {
+            header = AtRevision(header, sent);
+        }
+
+        _lastHeader = header;
+        return header;
     }
 
     private void Attach(ClientWatcher watcher)
     {
         watcher.Shared = _hub.Join(watcher.Range, watcher.Next, watcher);
-        watcher.SeenProgress = watcher.Shared.Read(long.MaxValue).ProgressSequence;
+        var view = watcher.Shared.Read(long.MaxValue);
+        watcher.SeenProgress = view.ProgressSequence;
+        watcher.SeenLeaderLosses = view.LeaderLosses;
     }
 
     private void Detach(ClientWatcher watcher)
@@ -307,6 +342,12 @@ internal sealed partial class WatchSession
             throw failure;
         }
 
+        // etcd ends a hasleader stream, every watcher on it, once its member has been without a leader for a while.
+        if (view.LeaderLosses != watcher.SeenLeaderLosses && _requiresLeader)
+        {
+            throw RetryRules.NoLeaderError();
+        }
+
         if (watcher.CatchUp is { } catchUp)
         {
             // Merged back as soon as the history holds everything from where the catch-up has brought the watcher.
@@ -335,7 +376,7 @@ internal sealed partial class WatchSession
         if (!watcher.Replayed)
         {
             watcher.Replayed = true;
-            delivered = WatcherResponses.AddBatch(_toClient, watcher, view.Entries);
+            delivered = WatcherResponses.AddBatch(_toClient, watcher, view.Entries, watcher.CreatedRevision);
             if (view.Entries.Count > 0)
             {
                 _hub.Metrics.HistoryReplayed();
