@@ -49,8 +49,18 @@ internal sealed class ClientWatcher(long requestedId, long order, WatchCreateReq
 
     public Metadata Credentials { get; set; } = [];
 
-    /// <summary>Tells the session that holds the watcher that its shared watch has something new.</summary>
-    public Action WakeSession { get; set; } = static () => { };
+    /// <summary>Tells the session that holds the watcher that its shared watch has something new for this watcher.</summary>
+    public Action<ClientWatcher> WakeSession { get; set; } = static _ => { };
 
-    public void Wake() => WakeSession();
+    /// <summary>1 while the watcher waits in its session's queue of watchers to read; the session clears it before reading.</summary>
+    public int Woken;
+
+    public void Wake()
+    {
+        // One place in the queue however many times it is woken before the session reads it.
+        if (Interlocked.Exchange(ref Woken, 1) == 0)
+        {
+            WakeSession(this);
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using EtcdGateway.Grpc.Forwarding;
 using EtcdGateway.Grpc.Upstream;
@@ -34,7 +35,13 @@ internal sealed partial class WatchSession
     private CancellationToken _ended;
     private ResponseHeader _lastHeader = new();
     private long _order;
-    private int _dirty;
+
+    /// <summary>
+    /// The watchers whose shared watch has news, each once: a session reads only these after a wake, not every watcher it
+    /// holds (a stream with many watchers on many keys would otherwise read them all for each write to one key).
+    /// </summary>
+    private readonly ConcurrentQueue<ClientWatcher> _woken = new();
+    private readonly List<ClientWatcher> _toPull = [];
     private int _wakeQueued;
 
     /// <summary>A progress request waits for every watcher to be caught up: the shared watches' tickets it waits for.</summary>
@@ -98,9 +105,9 @@ internal sealed partial class WatchSession
     {
         while (true)
         {
-            if (Interlocked.Exchange(ref _dirty, 0) == 1)
+            if (!_woken.IsEmpty)
             {
-                PullAll();
+                PullWoken();
             }
 
             TryAnswerProgress();
@@ -113,10 +120,10 @@ internal sealed partial class WatchSession
         }
     }
 
-    /// <summary>A shared watch has news for one of the watchers (any thread; never blocks).</summary>
-    private void Wake()
+    /// <summary>A shared watch has news for <paramref name="watcher"/> (any thread; never blocks).</summary>
+    private void Wake(ClientWatcher watcher)
     {
-        Volatile.Write(ref _dirty, 1);
+        _woken.Enqueue(watcher);
         if (Interlocked.Exchange(ref _wakeQueued, 1) == 0 && !_inbox.Writer.TryWrite(SessionInput.Wake))
         {
             // The inbox is full: the loop will see the flag after the input it is on.
@@ -288,14 +295,35 @@ internal sealed partial class WatchSession
         }
     }
 
-    private void PullAll()
+    /// <summary>Reads what the woken watchers' shared watches have for them, in creation order as etcd's stream sends it.</summary>
+    private void PullWoken()
     {
-        foreach (var watcher in _table.InCreationOrder())
+        while (_woken.TryDequeue(out var watcher))
         {
-            if (watcher.Phase == WatcherPhase.Live)
+            // Cleared before the read: news arriving during it wakes the watcher again, and nothing is missed.
+            Volatile.Write(ref watcher.Woken, 0);
+            _toPull.Add(watcher);
+        }
+
+        if (_toPull.Count > 1)
+        {
+            _toPull.Sort(static (a, b) => a.Order.CompareTo(b.Order));
+        }
+
+        try
+        {
+            foreach (var watcher in _toPull)
             {
-                Pull(watcher);
+                // A watcher cancelled or ended since it was woken is no longer read (Pull skips a detached one).
+                if (watcher.Phase == WatcherPhase.Live && _table.Find(watcher.Id) == watcher)
+                {
+                    Pull(watcher);
+                }
             }
+        }
+        finally
+        {
+            _toPull.Clear();
         }
     }
 
