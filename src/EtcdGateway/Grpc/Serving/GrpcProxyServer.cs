@@ -15,6 +15,7 @@ using EtcdGateway.Grpc.Upstream;
 using EtcdGateway.Grpc.Watch;
 using EtcdGateway.Logging;
 using EtcdGateway.Protos.Etcdserverpb;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -91,6 +92,7 @@ internal static class GrpcProxyServer
         });
         // One interceptor instance for every call (registered, so it is not made per call); first, so it sees every end.
         builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton<IGrpcInterceptorActivator<GrpcServerMetricsInterceptor>>(new RegisteredInterceptorActivator<GrpcServerMetricsInterceptor>());
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = MaxReceiveMessageSize;
