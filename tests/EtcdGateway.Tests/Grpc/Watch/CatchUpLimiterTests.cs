@@ -55,7 +55,7 @@ public class CatchUpLimiterTests
     private static (ClientWatcher Watcher, Func<int> Wakes) Watcher()
     {
         var wakes = 0;
-        var watcher = new ClientWatcher(0, 1, new WatchCreateRequest()) { WakeSession = () => wakes++ };
+        var watcher = new ClientWatcher(0, 1, new WatchCreateRequest()) { WakeSession = _ => wakes++ };
         return (watcher, () => wakes);
     }
 }
