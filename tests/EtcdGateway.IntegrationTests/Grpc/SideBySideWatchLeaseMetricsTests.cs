@@ -120,6 +120,113 @@ public sealed class SideBySideWatchLeaseMetricsTests : IClassFixture<ClusterWith
     }
 
     [Fact]
+    public async Task A_Watch_That_Asks_For_Fragments_Gets_Them_As_The_Member_Cuts_Them_Where_Etcds_Proxy_Sends_One_Whole_Response()
+    {
+        // Three values of 700 KB: caught up in one batch of 2.1 MB, over a member's 1.5 MiB request limit, so cut.
+        var prefix = "side-by-side/fragment/";
+        var kv = new KV.KVClient(Member);
+        var big = ByteString.CopyFrom(new byte[700 * 1024]);
+        var first = (await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(prefix + "a"), Value = big }, Options())).Header.Revision;
+        await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(prefix + "b"), Value = big }, Options());
+        await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(prefix + "c"), Value = big }, Options());
+
+        var seen = new List<string>();
+        foreach (var channel in new[] { Member, Ours, Etcds })
+        {
+            using var call = new Watch.WatchClient(channel).Watch(Options());
+            var create = Create(prefix, first, id: 0);
+            create.CreateRequest.RangeEnd = ByteString.CopyFromUtf8("side-by-side/fragment0");
+            create.CreateRequest.Fragment = true;
+            await call.RequestStream.WriteAsync(create);
+            var responses = new List<string>();
+            for (var events = 0; events < 3;)
+            {
+                Assert.True(await call.ResponseStream.MoveNext());
+                var r = call.ResponseStream.Current;
+                if (!r.Created)
+                {
+                    events += r.Events.Count;
+                    responses.Add($"{r.Events.Count} event(s){(r.Fragment ? " fragment" : "")}");
+                }
+            }
+
+            seen.Add(string.Join(" / ", responses));
+        }
+
+        Record("watch with fragment=true over 2.1 MB of events", seen[0], seen[1], seen[2]);
+        Assert.Equal("2 event(s) fragment / 1 event(s)", seen[0]);
+        Assert.Equal(seen[0], seen[1]);
+        Assert.Equal("3 event(s)", seen[2]);
+    }
+
+    [Fact]
+    public async Task A_Client_That_Reads_Its_Watch_Late_Gets_Every_Event_Where_Etcds_Proxy_Ends_Its_Stream()
+    {
+        // Enough single-event responses to fill the transport's windows and etcd's proxy's 1,024-response queue.
+        const int Writes = 4_000;
+        var key = $"side-by-side/late-reader/{Guid.NewGuid():N}";
+        var kv = new KV.KVClient(Member);
+        var next = (await kv.PutAsync(Put(key + "/start", "x"), Options())).Header.Revision + 1;
+        var channels = new[] { Member, Ours, Etcds };
+        var calls = channels.Select(c => new Watch.WatchClient(c).Watch(new CallOptions(deadline: DateTime.UtcNow.AddMinutes(3)))).ToList();
+        try
+        {
+            foreach (var call in calls)
+            {
+                await call.RequestStream.WriteAsync(Create(key, next, id: 0));
+                Assert.Equal("id=0 created", await NextAsync(call));
+            }
+
+            // The clients read nothing while the writes go on, and for a while after.
+            await Task.WhenAll(Enumerable.Range(0, 16).Select(async writer =>
+            {
+                for (var i = writer; i < Writes; i += 16)
+                {
+                    await kv.PutAsync(Put(key, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), Options());
+                }
+            }));
+            await Task.Delay(TimeSpan.FromSeconds(1));
+
+            var seen = await Task.WhenAll(calls.Select(ReadUntilAllOrEndAsync));
+            Record($"{Writes} events read only after they were all written", seen[0], seen[1], seen[2]);
+            Assert.Equal($"{Writes} events in order", seen[0]);
+            Assert.Equal(seen[0], seen[1]);
+            // etcd's proxy gives a stream 50 ms to take each response once its queue is full, then ends the whole stream.
+            Assert.Contains("stream ended", seen[2], StringComparison.Ordinal);
+        }
+        finally
+        {
+            calls.ForEach(c => c.Dispose());
+        }
+
+        async Task<string> ReadUntilAllOrEndAsync(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call)
+        {
+            var events = 0;
+            var ordered = true;
+            var last = next - 1;
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                while (events < Writes && await call.ResponseStream.MoveNext(wait.Token))
+                {
+                    foreach (var e in call.ResponseStream.Current.Events)
+                    {
+                        ordered &= e.Kv.ModRevision == last + 1;
+                        last = e.Kv.ModRevision;
+                        events++;
+                    }
+                }
+
+                return events == Writes ? $"{events} events{(ordered ? " in order" : " out of order")}" : $"{events} events, then the stream ended";
+            }
+            catch (RpcException e)
+            {
+                return $"{events} events, then the stream ended: {e.StatusCode}";
+            }
+        }
+    }
+
+    [Fact]
     public async Task Metrics_On_The_Listen_Port_Are_The_Proxys_Own_Where_Etcds_Proxy_Shows_A_Members()
     {
         _ = Member;

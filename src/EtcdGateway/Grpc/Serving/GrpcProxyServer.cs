@@ -103,7 +103,8 @@ internal static class GrpcProxyServer
 
         var keys = KeySpace.Of(options.Namespace);
         builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster), keys, rangeCache));
-        builder.Services.AddSingleton(new WatchService(new WatchHub(streams, keys, WatchHistoryLimits.Default with { Events = options.WatchHistorySize }, proxy.WatchCoalescing)));
+        builder.Services.AddSingleton(new WatchService(new WatchHub(streams, keys, WatchHistoryLimits.Default with { Events = options.WatchHistorySize }, proxy.WatchCoalescing,
+            new CatchUpLimiter(options.WatchCatchUpLimit, proxy.WatchCoalescing))));
         builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), keys, new SharedKeepAliveStreams(streams, proxy.LeaseKeepAlive)));
         builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster), proxyMembers));
         builder.Services.AddSingleton(new MaintenanceService(new Protos.Etcdserverpb.Maintenance.MaintenanceClient(cluster)));
