@@ -50,7 +50,7 @@ internal sealed class GrpcProxyDataPath : IDataPath
     {
         // The proxy's own figures: what the admin listener shows, fed from the serving side, the member channels and
         // (later) the coalescing and caching parts.
-        var served = new GrpcServerMetrics(EtcdServices.Descriptors);
+        var served = new GrpcServerMetrics(EtcdServices.Methods);
         var upstream = new UpstreamCallMetrics();
         var connections = new ClientConnectionMetrics(parts.Time);
         var proxy = new ProxyMetrics();

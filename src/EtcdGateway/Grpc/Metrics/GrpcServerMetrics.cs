@@ -1,14 +1,13 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using EtcdGateway.Metrics;
-using Google.Protobuf.Reflection;
 
 namespace EtcdGateway.Grpc.Metrics;
 
 /// <summary>
 /// The proxy's own <c>grpc_server_*</c> families, labelled as go-grpc-prometheus labels them (what etcd members expose and
 /// what etcd's dashboards and alerts query). Every served method gets its counters up front, from the services'
-/// descriptors: the hot path only looks its method up in a frozen table, and every series exists from the first scrape
+/// list (<see cref="EtcdServices"/>): the hot path only looks its method up in a frozen table, and every series exists from the first scrape
 /// (at zero, as etcd's own members show them), so a rate never misses a method's first calls.
 /// </summary>
 internal sealed class GrpcServerMetrics
@@ -16,20 +15,16 @@ internal sealed class GrpcServerMetrics
     private readonly FrozenDictionary<string, GrpcMethodCounters> _served;
     private readonly GrpcMethodCounters[] _servedInOrder;
 
-    // A method missing from the descriptors (none in the product; a service added without them): counted all the same.
+    // A method missing from the list (none in the product; a service added without it): counted all the same.
     private readonly ConcurrentDictionary<string, GrpcMethodCounters> _others = new(StringComparer.Ordinal);
 
-    public GrpcServerMetrics(IEnumerable<ServiceDescriptor> services)
+    public GrpcServerMetrics(IEnumerable<ServedMethod> methods)
     {
-        _servedInOrder =
-        [
-            .. services.SelectMany(s => s.Methods).Select(m =>
-                new GrpcMethodCounters(m.Service.FullName, m.Name, GrpcMethodTypes.Of(m.IsClientStreaming, m.IsServerStreaming))),
-        ];
+        _servedInOrder = [.. methods.Select(m => new GrpcMethodCounters(m.Service, m.Name, m.Type))];
         _served = _servedInOrder.ToFrozenDictionary(c => $"/{c.Service}/{c.Method}", StringComparer.Ordinal);
     }
 
-    /// <summary>Every method counted so far: the served ones in descriptor order, then any other.</summary>
+    /// <summary>Every method counted so far: the served ones in the protos' order, then any other.</summary>
     public IEnumerable<GrpcMethodCounters> Methods => _servedInOrder.Concat(_others.Values.OrderBy(c => c.Service, StringComparer.Ordinal).ThenBy(c => c.Method, StringComparer.Ordinal));
 
     /// <summary>The counters of <paramref name="fullMethod"/> (<c>/etcdserverpb.KV/Range</c>); <paramref name="type"/> names a method not known up front.</summary>

@@ -19,7 +19,7 @@ public class GrpcServerMetricsTests
     [Fact]
     public void EveryServedMethod_HasItsSeries_AtZero_BeforeAnyCall()
     {
-        var page = Written(new GrpcServerMetrics(EtcdServices.Descriptors));
+        var page = Written(new GrpcServerMetrics(EtcdServices.Methods));
 
         Assert.Equal("counter", page.Types["grpc_server_started_total"]);
         Assert.Equal("counter", page.Types["grpc_server_handled_total"]);
@@ -44,7 +44,7 @@ public class GrpcServerMetricsTests
     [Fact]
     public void GrpcCodes_AreGoNames_AndEveryOneIsThere()
     {
-        var page = Written(new GrpcServerMetrics(EtcdServices.Descriptors));
+        var page = Written(new GrpcServerMetrics(EtcdServices.Methods));
         var codes = page.Where("grpc_server_handled_total", ("grpc_method", "Range")).Select(s => s.Labels["grpc_code"]);
         Assert.Equal(
             ["OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded", "NotFound", "AlreadyExists", "PermissionDenied",
@@ -58,7 +58,7 @@ public class GrpcServerMetricsTests
     [Fact]
     public void Lines_ReadAsOnAnEtcdMember()
     {
-        var metrics = new GrpcServerMetrics(EtcdServices.Descriptors);
+        var metrics = new GrpcServerMetrics(EtcdServices.Methods);
         var put = metrics.For("/etcdserverpb.KV/Put", GrpcMethodTypes.Unary);
         put.Started();
         put.Handled(StatusCode.OK, TimeSpan.FromMilliseconds(3));
@@ -73,7 +73,7 @@ public class GrpcServerMetricsTests
     [Fact]
     public void Histogram_OnlyForMethodsCalled_WithPrometheusDefaultBuckets()
     {
-        var metrics = new GrpcServerMetrics(EtcdServices.Descriptors);
+        var metrics = new GrpcServerMetrics(EtcdServices.Methods);
         var range = metrics.For("/etcdserverpb.KV/Range", GrpcMethodTypes.Unary);
         range.Started();
         range.Handled(StatusCode.OK, TimeSpan.FromMilliseconds(20));
@@ -96,7 +96,7 @@ public class GrpcServerMetricsTests
     [Fact]
     public void AMethodNotInTheDescriptors_IsCountedToo()
     {
-        var metrics = new GrpcServerMetrics(EtcdServices.Descriptors);
+        var metrics = new GrpcServerMetrics(EtcdServices.Methods);
         var other = metrics.For("/test.Echo/Say", GrpcMethodTypes.ServerStream);
         Assert.Same(other, metrics.For("/test.Echo/Say", GrpcMethodTypes.ServerStream));
         other.Started();
@@ -110,7 +110,7 @@ public class GrpcServerMetricsTests
     [Fact]
     public void Calls_AreThoseStarted_AndThoseNotYetHandled()
     {
-        var metrics = new GrpcServerMetrics(EtcdServices.Descriptors);
+        var metrics = new GrpcServerMetrics(EtcdServices.Methods);
         var watch = metrics.For("/etcdserverpb.Watch/Watch", GrpcMethodTypes.BidiStream);
         var range = metrics.For("/etcdserverpb.KV/Range", GrpcMethodTypes.Unary);
         watch.Started();

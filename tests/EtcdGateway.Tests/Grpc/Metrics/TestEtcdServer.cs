@@ -34,7 +34,7 @@ internal sealed class TestEtcdServer : IAsyncDisposable
 
     public static async Task<TestEtcdServer> StartAsync()
     {
-        var metrics = new GrpcServerMetrics(EtcdServices.Descriptors);
+        var metrics = new GrpcServerMetrics(EtcdServices.Methods);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));

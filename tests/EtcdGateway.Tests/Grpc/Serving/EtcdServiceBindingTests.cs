@@ -33,7 +33,7 @@ public class EtcdServiceBindingTests
             .Order()
             .ToList();
 
-        var declared = EtcdServices.Descriptors
+        var declared = Descriptors
             .SelectMany(service => service.Methods)
             .Select(method => ($"/{method.Service.FullName}/{method.Name}", KindOf(method)))
             .Order()
@@ -42,6 +42,26 @@ public class EtcdServiceBindingTests
         Assert.Equal(48, declared.Count);
         Assert.Equal(declared, bound);
     }
+
+    [Fact]
+    public void The_Metrics_List_Of_Served_Methods_Is_The_Protos_Methods_In_Their_Order_With_Their_Kinds()
+    {
+        var declared = Descriptors
+            .SelectMany(service => service.Methods)
+            .Select(method => new ServedMethod(method.Service.FullName, method.Name, GrpcMethodTypes.Of(method.IsClientStreaming, method.IsServerStreaming)))
+            .ToList();
+
+        Assert.Equal(48, declared.Count);
+        Assert.Equal(declared, EtcdServices.Methods);
+    }
+
+    /// <summary>The generated descriptors of the services etcd's protos declare: the reference both lists are checked against.</summary>
+    private static Google.Protobuf.Reflection.ServiceDescriptor[] Descriptors =>
+    [
+        global::EtcdGateway.Protos.Etcdserverpb.KV.Descriptor, global::EtcdGateway.Protos.Etcdserverpb.Watch.Descriptor, global::EtcdGateway.Protos.Etcdserverpb.Lease.Descriptor,
+        global::EtcdGateway.Protos.Etcdserverpb.Cluster.Descriptor, global::EtcdGateway.Protos.Etcdserverpb.Maintenance.Descriptor, global::EtcdGateway.Protos.Etcdserverpb.Auth.Descriptor,
+        global::EtcdGateway.Protos.V3lockpb.Lock.Descriptor, global::EtcdGateway.Protos.V3electionpb.Election.Descriptor,
+    ];
 
     private static MethodType KindOf(Google.Protobuf.Reflection.MethodDescriptor method) => (method.IsClientStreaming, method.IsServerStreaming) switch
     {
