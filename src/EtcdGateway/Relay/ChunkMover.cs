@@ -128,11 +128,10 @@ internal sealed class ChunkMover : IDisposable
             inPipe -= (int)sent;
         }
 
+        // A short splice does not prove the socket drained (the pipe may have run out of slots first), and with
+        // edge-triggered events nothing would report the rest: the next call finds out (EAGAIN), one call per burst.
         moved = (int)received;
-
-        // A short read usually means the socket is drained; if not (the pipe ran out of slots first), level-triggered
-        // epoll reports the socket again.
-        return received < ChunkSize ? MoveResult.Drained : MoveResult.MovedChunk;
+        return MoveResult.MovedChunk;
     }
 
     private MoveResult Copy(int from, int to, ref RelayFlow flow, out int moved)
@@ -161,6 +160,7 @@ internal sealed class ChunkMover : IDisposable
             return MoveResult.Blocked;
         }
 
+        // A read shorter than asked took everything the socket had queued; bytes that arrive later raise a new edge.
         return received < buffer.Length ? MoveResult.Drained : MoveResult.MovedChunk;
     }
 
