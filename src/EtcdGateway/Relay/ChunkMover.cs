@@ -138,7 +138,7 @@ internal sealed class ChunkMover : IDisposable
     {
         moved = 0;
         var buffer = _copyBuffer ??= new byte[CopyBufferSize];
-        var received = LinuxSockets.Read(from, buffer);
+        var received = LinuxSockets.Receive(from, buffer);
         if (received <= 0)
         {
             return received == 0 ? MoveResult.EndOfStream : received == -Errno.EAGAIN ? MoveResult.Drained : MoveResult.Failed;
