@@ -43,6 +43,7 @@ internal static class GrpcProxyFlags
     public const string CacheMaxBytes = "cache-max-bytes";
     public const string CacheEntryTtl = "cache-entry-ttl";
     public const string WatchHistorySize = "watch-history-size";
+    public const string WatchCatchUpLimit = "watch-catch-up-limit";
 
     /// <summary>etcd's default: 1.5 MiB, the cluster's own request limit.</summary>
     public const int DefaultMaxSendBytes = 1536 * 1024;
@@ -95,6 +96,7 @@ internal static class GrpcProxyFlags
         new(CacheMaxBytes, FlagKind.Int, "67108864", "bytes of cached Range answers held at most"),
         new(CacheEntryTtl, FlagKind.Duration, "1s", "how long one cached Range answer is served before the cluster is asked again (re-checks the caller's permission; writes are seen sooner, through the cache's watch)"),
         new(WatchHistorySize, FlagKind.Int, "10000", "events each shared cluster watcher keeps for client watchers that start in the past or fall behind (at most 64 MiB of them); older ones get a catch-up watch of their own"),
+        new(WatchCatchUpLimit, FlagKind.Int, "128", "catch-up watches (client watchers older than the history, each with a cluster watcher of its own) held at once; more wait their turn, first come first served"),
         new(GatewayFlags.DnsServer, FlagKind.StringList, "", "nameserver IP[:PORT] for SRV discovery instead of those in /etc/resolv.conf; repeatable"),
         new(GatewayFlags.RetryDelay, FlagKind.Duration, "1m0s", "how often a member out of rotation is retried when --health-check=none"),
         new(GatewayFlags.DialTimeout, FlagKind.Duration, "2s", "how long connecting to a member may take before a call goes to the next member"),

@@ -76,4 +76,7 @@ internal sealed record GrpcProxyOptions
 
     /// <summary>Events each shared cluster watcher keeps in its history (<c>--watch-history-size</c>).</summary>
     public required int WatchHistorySize { get; init; }
+
+    /// <summary>Catch-up watches held at once; more wait their turn (<c>--watch-catch-up-limit</c>).</summary>
+    public required int WatchCatchUpLimit { get; init; }
 }

@@ -58,6 +58,7 @@ internal static class GrpcProxyOptionsBuilder
             CacheMaxBytes = values.Integer(GrpcProxyFlags.CacheMaxBytes, 1, long.MaxValue),
             CacheEntryTtl = values.Duration(GrpcProxyFlags.CacheEntryTtl, allowZero: false),
             WatchHistorySize = (int)values.Integer(GrpcProxyFlags.WatchHistorySize, 1, int.MaxValue),
+            WatchCatchUpLimit = (int)values.Integer(GrpcProxyFlags.WatchCatchUpLimit, 1, int.MaxValue),
         };
     }
 

@@ -65,6 +65,7 @@ public class GrpcBadInputTests
         { ["grpc-proxy", "start", "--cache-max-bytes=1x"], "invalid value \"1x\" for flag --cache-max-bytes: expected a whole number" },
         { ["grpc-proxy", "start", "--cache-entry-ttl=-1s"], "invalid value \"-1s\" for flag --cache-entry-ttl: must be positive" },
         { ["grpc-proxy", "start", "--watch-history-size=0"], "invalid value \"0\" for flag --watch-history-size: must be between 1 and 2147483647" },
+        { ["grpc-proxy", "start", "--watch-catch-up-limit=0"], "invalid value \"0\" for flag --watch-catch-up-limit: must be between 1 and 2147483647" },
         { ["grpc-proxy", "start", "--experimental-serializable-ordering"], "flag --experimental-serializable-ordering=\"true\" is not supported yet by \"grpc-proxy start\"" },
         { ["grpc-proxy", "start", "--enable-pprof"], "flag --enable-pprof=\"true\" is not supported yet" },
         { ["grpc-proxy", "start", "--experimental-leasing-prefix=_l"], "flag --experimental-leasing-prefix=\"_l\" is not supported yet" },

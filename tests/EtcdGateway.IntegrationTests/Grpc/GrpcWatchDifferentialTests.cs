@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
@@ -125,6 +126,64 @@ public sealed class GrpcWatchDifferentialTests : IClassFixture<ClusterWithGrpcPr
         }
 
         Assert.Equal(["direct", "proxy"], delivered);
+    }
+
+    [Fact]
+    public async Task A_Replay_From_The_Shared_History_Carries_The_Stores_Revision_As_Etcd_Does()
+    {
+        // A watcher through the proxy holds the range's shared watch, so the write below is in the proxy's history.
+        var kv = new KV.KVClient(_direct);
+        using var holder = WatchRecorder.Open(_proxy, Stopwatch.StartNew());
+        await holder.SendAsync(Create("diff-replay/", 0, id: 0));
+        await holder.WaitForAsync(r => r.Created, Timeout);
+        var written = (await kv.PutAsync(Put("diff-replay/k", "1"))).Header.Revision;
+        await holder.WaitForAsync(r => r.Events.Any(e => e.Kv.ModRevision == written), Timeout);
+
+        // The store moves on elsewhere: etcd sends the replay under the store's revision, not under its last event's.
+        for (var i = 0; i < 3; i++)
+        {
+            await kv.PutAsync(Put("diff-replay-elsewhere", $"{i}"));
+        }
+
+        await SyncMembersAsync();
+        WatchRequest[] script = [Create("diff-replay/", written, id: 0)];
+        var direct = await ScriptAsync(_direct, script, responses: 2);
+        var proxied = await ScriptAsync(_proxy, script, responses: 2);
+
+        Assert.Equal(direct, proxied);
+        Assert.Equal($"0 rev={written + 3} [diff-replay/k@{written}]", proxied[1]);
+    }
+
+    [Fact]
+    public async Task A_Cancel_Carries_The_Stores_Revision_As_Etcd_Does()
+    {
+        var kv = new KV.KVClient(_direct);
+        var behind = new List<long>();
+        foreach (var channel in new[] { _direct, _proxy })
+        {
+            using var stream = WatchRecorder.Open(channel, Stopwatch.StartNew());
+            await stream.SendAsync(Create("diff-cancel/", 0, id: 0));
+            await stream.WaitForAsync(r => r.Created, Timeout);
+
+            // A write outside the watched range: etcd answers the cancel at the store's revision, which includes it.
+            var written = (await kv.PutAsync(Put("diff-cancel-elsewhere", "1"))).Header.Revision;
+            await SyncMembersAsync();
+            await stream.SendAsync(Cancel(0));
+            var canceled = await stream.WaitForAsync(r => r.Canceled, Timeout);
+            behind.Add(written - canceled.Response.Header.Revision);
+        }
+
+        Assert.Equal([0L, 0L], behind);
+    }
+
+    /// <summary>A linearizable read on each member: each has applied every write made before it.</summary>
+    private async Task SyncMembersAsync()
+    {
+        foreach (var member in _fixture.Cluster.Members)
+        {
+            using var channel = GrpcChannel.ForAddress($"http://{member.ClientAddress}");
+            await new KV.KVClient(channel).RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8("diff-none") });
+        }
     }
 
     /// <summary>Each response as text: id, flags, reason, compaction, revision, events; the member's id left out.</summary>

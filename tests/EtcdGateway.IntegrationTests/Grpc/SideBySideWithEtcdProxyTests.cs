@@ -3,6 +3,7 @@ using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using static EtcdGateway.IntegrationTests.Grpc.SideBySideCalls;
 
 namespace EtcdGateway.IntegrationTests.Grpc;
 
@@ -14,8 +15,6 @@ namespace EtcdGateway.IntegrationTests.Grpc;
 /// </summary>
 public sealed class SideBySideWithEtcdProxyTests : IClassFixture<ClusterWithBothProxiesFixture>, IDisposable
 {
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
-
     // How long a write made directly to a member may take to show through a proxy that caches reads.
     private static readonly TimeSpan Visible = TimeSpan.FromSeconds(1);
 
@@ -209,13 +208,6 @@ public sealed class SideBySideWithEtcdProxyTests : IClassFixture<ClusterWithBoth
         throw new InvalidOperationException($"{error}: the call succeeded");
     }
 
-    private static async Task<string> NextAsync(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call)
-    {
-        Assert.True(await call.ResponseStream.MoveNext());
-        var r = call.ResponseStream.Current;
-        var events = string.Join(", ", r.Events.Select(e => $"{e.Type.ToString().ToUpperInvariant()} {e.Kv.Key.ToStringUtf8()}@{e.Kv.ModRevision}"));
-        return $"id={r.WatchId}{(r.Created ? " created" : "")}{(r.Canceled ? " canceled " + r.CancelReason : "")}{(events.Length > 0 ? $" [{events}]" : "")}";
-    }
 
     private static async Task<bool> WaitForValueAsync(GrpcChannel channel, RangeRequest read, string expected, TimeSpan within)
     {
@@ -249,13 +241,4 @@ public sealed class SideBySideWithEtcdProxyTests : IClassFixture<ClusterWithBoth
     }
 
     private static string Describe(RpcException e) => $"{e.StatusCode} \"{e.Status.Detail}\"";
-
-    private static WatchRequest Create(string key, long start, long id) => new()
-    {
-        CreateRequest = new WatchCreateRequest { Key = ByteString.CopyFromUtf8(key), StartRevision = start, WatchId = id },
-    };
-
-    private static PutRequest Put(string key, string value) => new() { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value) };
-
-    private static CallOptions Options() => new(deadline: DateTime.UtcNow + CallTimeout);
 }

@@ -203,7 +203,10 @@ public sealed class EtcdCluster : IAsyncDisposable
         var ports = FreePorts.Next(2);
         return new EtcdMember(
             name, clientPort: ports[0], peerPort: ports[1], Path.Combine(_rootDir, name), _options.ClientCertificateFor(_members.Count),
-            _options.ClientCertificateAuthority?.Root.CertificatePath);
+            _options.ClientCertificateAuthority?.Root.CertificatePath)
+        {
+            ExtraArguments = _options.ExtraArguments,
+        };
     }
 
     private async Task<CommandResult> RunMemberAddAsync(EtcdMember member)

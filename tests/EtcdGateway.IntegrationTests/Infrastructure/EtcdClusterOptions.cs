@@ -5,6 +5,9 @@ public sealed record EtcdClusterOptions
 {
     public int MemberCount { get; init; } = 3;
 
+    /// <summary>More etcd flags for every member (e.g. <c>--experimental-watch-progress-notify-interval</c>).</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
     /// <summary>
     /// The certificate every member serves its client port with (https); null for plain http.
     /// Peer traffic stays plain http either way.

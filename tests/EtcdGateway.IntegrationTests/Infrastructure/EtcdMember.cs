@@ -27,6 +27,9 @@ public sealed class EtcdMember : IDisposable
 
     public string Name { get; }
 
+    /// <summary>More flags the member starts with, after the fixture's own.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
     public int ClientPort { get; }
 
     public int PeerPort { get; }
@@ -102,6 +105,7 @@ public sealed class EtcdMember : IDisposable
             "--log-outputs", "stderr",
             .. (ClientCertificate is null ? [] : new[] { "--cert-file", ClientCertificate.CertificatePath, "--key-file", ClientCertificate.KeyPath }),
             .. (TrustedClientCaFile is null ? [] : new[] { "--client-cert-auth", "--trusted-ca-file", TrustedClientCaFile }),
+            .. ExtraArguments,
         ];
         Restart();
     }

@@ -90,6 +90,7 @@ public sealed class GrpcProxyConfigurationTests : IDisposable
         { ["--max-concurrent-streams=4294967296"], "max-concurrent-streams", "4294967296" },
         { ["--watch-history-size=0"], "watch-history-size", "0" },
         { ["--watch-history-size=many"], "watch-history-size", "many" },
+        { ["--watch-catch-up-limit=0"], "watch-catch-up-limit", "0" },
         { ["--resolver-ttl=abc"], "resolver-ttl", "abc" },
         { ["--resolver-prefix=/proxies", "--resolver-ttl=-1"], "resolver-ttl", "-1" },
         { ["--resolver-prefix=/proxies"], "resolver-ttl", "0" },

@@ -1,3 +1,4 @@
+using EtcdGateway.Grpc.Upstream;
 using Grpc.Core;
 
 namespace EtcdGateway.Grpc.Lease;
@@ -9,14 +10,19 @@ namespace EtcdGateway.Grpc.Lease;
 /// the lease (and fails the stream otherwise), reading the token the stream was opened with. So a stream to the cluster
 /// carries one token, its clients', and never one client's credentials for another's keep-alives.
 /// </summary>
-internal readonly record struct KeepAliveCredentials(string? Token, string? Authorization)
+/// <para>
+/// A client that sent <c>hasleader</c> (etcd's own client always does for its keep-alives) shares a stream that carries
+/// it too: a member without a leader ends that stream with "no leader", and its clients get that error, as from etcd;
+/// the others' stream moves to another member and waits for a leader.
+/// </para>
+internal readonly record struct KeepAliveCredentials(string? Token, string? Authorization, bool RequiresLeader = false)
 {
     /// <summary>etcd's metadata keys for the auth token (its <c>TokenFieldNameGRPC</c> and <c>TokenFieldNameSwagger</c>).</summary>
     private const string TokenKey = "token";
     private const string AuthorizationKey = "authorization";
 
     public static KeepAliveCredentials Of(Metadata clientHeaders) =>
-        new(clientHeaders.GetValue(TokenKey), clientHeaders.GetValue(AuthorizationKey));
+        new(clientHeaders.GetValue(TokenKey), clientHeaders.GetValue(AuthorizationKey), clientHeaders.GetValue(RetryRules.RequireLeaderKey) == "true");
 
     /// <summary>The metadata a stream to the cluster is opened with for these clients.</summary>
     public Metadata ToHeaders()
@@ -30,6 +36,11 @@ internal readonly record struct KeepAliveCredentials(string? Token, string? Auth
         if (Authorization is not null)
         {
             headers.Add(AuthorizationKey, Authorization);
+        }
+
+        if (RequiresLeader)
+        {
+            headers.Add(RetryRules.RequireLeaderKey, "true");
         }
 
         return headers;

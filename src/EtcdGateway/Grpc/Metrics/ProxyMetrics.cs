@@ -36,6 +36,8 @@ internal sealed class ProxyMetrics
             w.Sample("etcd_gateway_watch_history_replays_total", watch.HistoryReplays);
             w.Family("etcd_gateway_watch_catch_ups_total", "counter", "Catch-up watchers opened for client watchers older than the history");
             w.Sample("etcd_gateway_watch_catch_ups_total", watch.CatchUps);
+            w.Family("etcd_gateway_watch_catch_ups_waiting", "gauge", "Client watchers waiting for a catch-up watcher (--watch-catch-up-limit)");
+            w.Sample("etcd_gateway_watch_catch_ups_waiting", watch.CatchUpsWaiting);
             w.Family("etcd_gateway_watch_slow_watchers_total", "counter", "Client watchers that fell behind the history and were caught up alone");
             w.Sample("etcd_gateway_watch_slow_watchers_total", watch.SlowWatchers);
         }

@@ -14,6 +14,7 @@ internal sealed class WatchCoalescingMetrics
     private long _historyReplays;
     private long _slowWatchers;
     private long _catchUps;
+    private long _catchUpsWaiting;
 
     public long WatchersCoalescing => Volatile.Read(ref _watchersCoalescing);
 
@@ -30,6 +31,11 @@ internal sealed class WatchCoalescingMetrics
 
     /// <summary>Catch-up watchers opened for client watchers older than the history.</summary>
     public long CatchUps => Volatile.Read(ref _catchUps);
+
+    /// <summary>Client watchers waiting for a catch-up place (<c>--watch-catch-up-limit</c>) now.</summary>
+    public long CatchUpsWaiting => Volatile.Read(ref _catchUpsWaiting);
+
+    public void CatchUpsWaitingChanged(long delta) => Interlocked.Add(ref _catchUpsWaiting, delta);
 
     /// <summary>A client watcher joined (+1) or left (-1) a shared cluster watcher.</summary>
     public void WatchersChanged(long delta) => Interlocked.Add(ref _watchersCoalescing, delta);

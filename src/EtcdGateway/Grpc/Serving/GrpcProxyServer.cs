@@ -15,6 +15,7 @@ using EtcdGateway.Grpc.Upstream;
 using EtcdGateway.Grpc.Watch;
 using EtcdGateway.Logging;
 using EtcdGateway.Protos.Etcdserverpb;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -91,6 +92,7 @@ internal static class GrpcProxyServer
         });
         // One interceptor instance for every call (registered, so it is not made per call); first, so it sees every end.
         builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton<IGrpcInterceptorActivator<GrpcServerMetricsInterceptor>>(new RegisteredInterceptorActivator<GrpcServerMetricsInterceptor>());
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = MaxReceiveMessageSize;
@@ -101,7 +103,8 @@ internal static class GrpcProxyServer
 
         var keys = KeySpace.Of(options.Namespace);
         builder.Services.AddSingleton(new KvService(new KV.KVClient(cluster), keys, rangeCache));
-        builder.Services.AddSingleton(new WatchService(new WatchHub(streams, keys, WatchHistoryLimits.Default with { Events = options.WatchHistorySize }, proxy.WatchCoalescing)));
+        builder.Services.AddSingleton(new WatchService(new WatchHub(streams, keys, WatchHistoryLimits.Default with { Events = options.WatchHistorySize }, proxy.WatchCoalescing,
+            new CatchUpLimiter(options.WatchCatchUpLimit, proxy.WatchCoalescing))));
         builder.Services.AddSingleton(new LeaseService(new Protos.Etcdserverpb.Lease.LeaseClient(cluster), keys, new SharedKeepAliveStreams(streams, proxy.LeaseKeepAlive)));
         builder.Services.AddSingleton(new ClusterService(new Protos.Etcdserverpb.Cluster.ClusterClient(cluster), proxyMembers));
         builder.Services.AddSingleton(new MaintenanceService(new Protos.Etcdserverpb.Maintenance.MaintenanceClient(cluster)));

@@ -40,6 +40,13 @@ internal static class RetryRules
 
     public static bool IsRepeatable(string fullMethodName) => Repeatable.Contains(fullMethodName);
 
+    /// <summary>Whether a member said it has no leader (a call refused, or a <c>hasleader</c> stream it ended).</summary>
+    public static bool IsNoLeader(Exception? error) =>
+        error is RpcException { StatusCode: StatusCode.Unavailable } e && e.Status.Detail == NoLeader;
+
+    /// <summary>etcd's ErrGRPCNoLeader, as a member ends a <c>hasleader</c> stream with it.</summary>
+    public static RpcException NoLeaderError() => new(new Status(StatusCode.Unavailable, NoLeader));
+
     /// <summary>The dial failure that kept the call from reaching its member, if that is why it failed.</summary>
     public static DialException? NeverReached(RpcException error)
     {

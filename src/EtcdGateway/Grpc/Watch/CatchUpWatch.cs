@@ -70,6 +70,8 @@ internal sealed class CatchUpWatch : IUpstreamWatchOwner, IDisposable
 
     public void Ended(WatchResponse end) => Tell(new SessionInput(SessionInputKind.CatchUpEnded, CatchUp: this, Response: end));
 
+    public void LeaderLost() => Tell(new SessionInput(SessionInputKind.CatchUpLeaderLost, CatchUp: this));
+
     public void Failed(RpcException error) => Tell(new SessionInput(SessionInputKind.CatchUpFailed, CatchUp: this, Error: error));
 
     private void Tell(SessionInput input) => _ = _inbox.WriteAsync(input, _sessionEnded).AsTask().ContinueWith(static _ => { }, TaskScheduler.Default);

@@ -32,16 +32,35 @@ internal sealed class ClientWatcher(long requestedId, long order, WatchCreateReq
     /// <summary>Its own watch on the cluster while it is older than <see cref="Shared"/>'s history.</summary>
     public CatchUpWatch? CatchUp { get; set; }
 
+    /// <summary>It needs a catch-up watch and waits for a place (<see cref="CatchUpLimiter"/>).</summary>
+    public bool WaitingForCatchUp { get; set; }
+
     /// <summary>Its first read from the history is done (the first one is sent as one batch, as etcd catches a watcher up).</summary>
     public bool Replayed { get; set; }
 
     /// <summary>The shared watch's progress notifications seen so far.</summary>
     public long SeenProgress { get; set; }
 
+    /// <summary>The shared watch's losses of the leader seen so far (a client that asked for a leader is ended at a new one).</summary>
+    public long SeenLeaderLosses { get; set; }
+
+    /// <summary>The store's revision when the watcher was created: its first replay from the history is sent at no older one.</summary>
+    public long CreatedRevision { get; set; }
+
     public Metadata Credentials { get; set; } = [];
 
-    /// <summary>Tells the session that holds the watcher that its shared watch has something new.</summary>
-    public Action WakeSession { get; set; } = static () => { };
+    /// <summary>Tells the session that holds the watcher that its shared watch has something new for this watcher.</summary>
+    public Action<ClientWatcher> WakeSession { get; set; } = static _ => { };
 
-    public void Wake() => WakeSession();
+    /// <summary>1 while the watcher waits in its session's queue of watchers to read; the session clears it before reading.</summary>
+    public int Woken;
+
+    public void Wake()
+    {
+        // One place in the queue however many times it is woken before the session reads it.
+        if (Interlocked.Exchange(ref Woken, 1) == 0)
+        {
+            WakeSession(this);
+        }
+    }
 }

@@ -21,6 +21,13 @@ internal interface IUpstreamWatchOwner
     /// <summary>The cluster ended the watcher for good: a compaction, or a refusal with its reason (every credential tried).</summary>
     void Ended(WatchResponse end);
 
+    /// <summary>
+    /// The cluster has lost its leader as etcd tells a <c>hasleader</c> stream: the member ended the watcher's stream with
+    /// "no leader" (etcd does after about three election timeouts without one), or members kept refusing it for as long.
+    /// The watcher keeps trying; the owner ends the client streams that asked for a leader.
+    /// </summary>
+    void LeaderLost();
+
     /// <summary>The watch cannot go on: the proxy is shutting down, or no call can be made at all.</summary>
     void Failed(RpcException error);
 }

@@ -18,6 +18,9 @@ internal enum SessionInputKind
     /// <summary>The cluster ended a catch-up watch (compaction, a refusal).</summary>
     CatchUpEnded,
 
+    /// <summary>A catch-up watch found the cluster without a leader.</summary>
+    CatchUpLeaderLost,
+
     /// <summary>A catch-up watch cannot go on (the proxy is shutting down).</summary>
     CatchUpFailed,
 }

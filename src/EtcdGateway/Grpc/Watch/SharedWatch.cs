@@ -34,6 +34,7 @@ internal sealed class SharedWatch : IUpstreamWatchOwner, IDisposable
     private long _progressRevision;
     private long _progressAsked;
     private long _progressAnswered;
+    private long _leaderLosses;
 
     public SharedWatch(WatchRange range, long startRevision, MemberStreams members, KeySpace keys, WatchHistoryLimits limits, WatchCoalescingMetrics metrics)
     {
@@ -121,7 +122,7 @@ internal sealed class SharedWatch : IUpstreamWatchOwner, IDisposable
         {
             var covers = _history.Covers(next);
             return new SharedWatchView(
-                covers ? _history.From(next) : [], covers, _history.Through, _header, _progressSequence, _progressRevision, _progressAnswered, _end, _failure);
+                covers ? _history.From(next) : [], covers, _history.Through, _header, _progressSequence, _progressRevision, _progressAnswered, _leaderLosses, _end, _failure);
         }
     }
 
@@ -219,6 +220,16 @@ internal sealed class SharedWatch : IUpstreamWatchOwner, IDisposable
 
         WakeAll();
         return ValueTask.CompletedTask;
+    }
+
+    public void LeaderLost()
+    {
+        lock (_gate)
+        {
+            _leaderLosses++;
+        }
+
+        WakeAll();
     }
 
     public void Ended(WatchResponse end)

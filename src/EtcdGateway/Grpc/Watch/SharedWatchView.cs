@@ -13,6 +13,7 @@ namespace EtcdGateway.Grpc.Watch;
 /// <param name="ProgressSequence">Counts the cluster watcher's own progress notifications.</param>
 /// <param name="ProgressRevision">The revision of the latest of those.</param>
 /// <param name="ProgressAnswered">The latest progress request ticket answered (<see cref="SharedWatch.AskProgress"/>).</param>
+/// <param name="LeaderLosses">Counts the times the cluster watcher found the cluster without a leader.</param>
 /// <param name="End">The cluster's last word for the watch (compaction, refusal), once it ended.</param>
 /// <param name="Failure">Set when the watch cannot go on (the proxy is shutting down).</param>
 internal sealed record SharedWatchView(
@@ -23,5 +24,6 @@ internal sealed record SharedWatchView(
     long ProgressSequence,
     long ProgressRevision,
     long ProgressAnswered,
+    long LeaderLosses,
     WatchResponse? End,
     global::Grpc.Core.RpcException? Failure);

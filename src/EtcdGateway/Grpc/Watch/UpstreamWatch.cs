@@ -27,6 +27,12 @@ internal sealed class UpstreamWatch(MemberStreams members, WatchRange range, IUp
     private static readonly TimeSpan FirstBackOff = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan LongestBackOff = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long members may refuse the watcher with "no leader" before the cluster counts as leaderless: etcd's three
+    /// election timeouts at its default of 1 s, after which it ends its own <c>hasleader</c> streams.
+    /// </summary>
+    private static readonly TimeSpan NoLeaderPatience = TimeSpan.FromSeconds(3);
+
     private readonly CancellationTokenSource _stop = new();
     private readonly System.Threading.Lock _gate = new();
     private Channel<WatchRequest>? _outgoing;
@@ -79,6 +85,7 @@ internal sealed class UpstreamWatch(MemberStreams members, WatchRange range, IUp
             var backOff = FirstBackOff;
             var attempt = 0;
             WatchResponse? lastRefusal = null;
+            long? refusedWithoutLeaderSince = null;
             while (!_stop.IsCancellationRequested)
             {
                 // :: Step 1: a member in rotation; with none left, wait and choose again (the watchers keep their streams).
@@ -100,6 +107,7 @@ internal sealed class UpstreamWatch(MemberStreams members, WatchRange range, IUp
 
                 // :: Step 3: watch there until the member fails; then the next member, from where the owner stands.
                 var outcome = await WatchOnAsync(endpoint, credentials, tracked, selection);
+                refusedWithoutLeaderSince = NoticeLeader(outcome, refusedWithoutLeaderSince);
                 switch (outcome.Kind)
                 {
                     case OutcomeKind.Ended:
@@ -145,6 +153,39 @@ internal sealed class UpstreamWatch(MemberStreams members, WatchRange range, IUp
             members.Untrack(tracked);
             Dispose();
         }
+    }
+
+    /// <summary>
+    /// Tells the owner when the cluster is without a leader as etcd would tell a <c>hasleader</c> stream: at once when a
+    /// member ended an answered stream for it, or once members have refused the watcher for it for <see cref="NoLeaderPatience"/>.
+    /// </summary>
+    /// <returns>Since when (a timestamp) members have been refusing the watcher for want of a leader, if they have.</returns>
+    private long? NoticeLeader(Outcome outcome, long? refusedSince)
+    {
+        if (!RetryRules.IsNoLeader(outcome.Error))
+        {
+            return outcome.Kind == OutcomeKind.Answered ? null : refusedSince;
+        }
+
+        if (outcome.Kind == OutcomeKind.Answered)
+        {
+            owner.LeaderLost();
+            return null;
+        }
+
+        var now = members.Time.GetTimestamp();
+        if (refusedSince is not { } since)
+        {
+            return now;
+        }
+
+        if (members.Time.GetElapsedTime(since, now) < NoLeaderPatience)
+        {
+            return since;
+        }
+
+        owner.LeaderLost();
+        return now;
     }
 
     private async Task<Outcome> WatchOnAsync(Endpoint endpoint, Metadata credentials, RelayedStream tracked, BackendSelection selection)

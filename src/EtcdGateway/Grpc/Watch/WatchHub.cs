@@ -9,7 +9,7 @@ namespace EtcdGateway.Grpc.Watch;
 /// made for it (from its start revision) if there is none or the one there is over; the last client watcher to leave
 /// ends it. Joins and leaves are serialised here, so a watcher never joins one that is being ended.
 /// </summary>
-internal sealed class WatchHub(MemberStreams members, KeySpace keys, WatchHistoryLimits limits, WatchCoalescingMetrics metrics)
+internal sealed class WatchHub(MemberStreams members, KeySpace keys, WatchHistoryLimits limits, WatchCoalescingMetrics metrics, CatchUpLimiter? catchUps = null)
 {
     private readonly System.Threading.Lock _gate = new();
     private readonly Dictionary<WatchRange, SharedWatch> _shared = [];
@@ -19,6 +19,9 @@ internal sealed class WatchHub(MemberStreams members, KeySpace keys, WatchHistor
     public KeySpace Keys => keys;
 
     public WatchCoalescingMetrics Metrics => metrics;
+
+    /// <summary>How many catch-up watchers the proxy holds at once, and who waits for one.</summary>
+    public CatchUpLimiter CatchUps { get; } = catchUps ?? new CatchUpLimiter(CatchUpLimiter.DefaultLimit, metrics);
 
     /// <summary>Attaches <paramref name="subscriber"/> to the shared watch on <paramref name="range"/>; a new one starts at <paramref name="startRevision"/>.</summary>
     public SharedWatch Join(WatchRange range, long startRevision, IWatchSubscriber subscriber)

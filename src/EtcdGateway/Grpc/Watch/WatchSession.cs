@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using EtcdGateway.Grpc.Forwarding;
+using EtcdGateway.Grpc.Upstream;
 using EtcdGateway.Protos.Etcdserverpb;
 using Grpc.Core;
 
@@ -33,7 +35,13 @@ internal sealed partial class WatchSession
     private CancellationToken _ended;
     private ResponseHeader _lastHeader = new();
     private long _order;
-    private int _dirty;
+
+    /// <summary>
+    /// The watchers whose shared watch has news, each once: a session reads only these after a wake, not every watcher it
+    /// holds (a stream with many watchers on many keys would otherwise read them all for each write to one key).
+    /// </summary>
+    private readonly ConcurrentQueue<ClientWatcher> _woken = new();
+    private readonly List<ClientWatcher> _toPull = [];
     private int _wakeQueued;
 
     /// <summary>A progress request waits for every watcher to be caught up: the shared watches' tickets it waits for.</summary>
@@ -97,9 +105,9 @@ internal sealed partial class WatchSession
     {
         while (true)
         {
-            if (Interlocked.Exchange(ref _dirty, 0) == 1)
+            if (!_woken.IsEmpty)
             {
-                PullAll();
+                PullWoken();
             }
 
             TryAnswerProgress();
@@ -112,10 +120,10 @@ internal sealed partial class WatchSession
         }
     }
 
-    /// <summary>A shared watch has news for one of the watchers (any thread; never blocks).</summary>
-    private void Wake()
+    /// <summary>A shared watch has news for <paramref name="watcher"/> (any thread; never blocks).</summary>
+    private void Wake(ClientWatcher watcher)
     {
-        Volatile.Write(ref _dirty, 1);
+        _woken.Enqueue(watcher);
         if (Interlocked.Exchange(ref _wakeQueued, 1) == 0 && !_inbox.Writer.TryWrite(SessionInput.Wake))
         {
             // The inbox is full: the loop will see the flag after the input it is on.
@@ -141,6 +149,8 @@ internal sealed partial class WatchSession
                 break;
             case SessionInputKind.CatchUpFailed when input.CatchUp!.Watcher.CatchUp == input.CatchUp:
                 throw input.Error!;
+            case SessionInputKind.CatchUpLeaderLost when _requiresLeader && input.CatchUp!.Watcher.CatchUp == input.CatchUp:
+                throw RetryRules.NoLeaderError();
             default:
                 // A wake (handled after every input), the client's half-close (it still reads), or a replaced catch-up.
                 break;
@@ -155,7 +165,7 @@ internal sealed partial class WatchSession
                 await CreateAsync(request.CreateRequest);
                 break;
             case WatchRequest.RequestUnionOneofCase.CancelRequest:
-                Cancel(request.CancelRequest.WatchId);
+                await CancelAsync(request.CancelRequest.WatchId);
                 break;
             case WatchRequest.RequestUnionOneofCase.ProgressRequest:
                 await AskProgressAsync();
@@ -195,6 +205,7 @@ internal sealed partial class WatchSession
         var watcher = new ClientWatcher(create.WatchId, ++_order, create)
         {
             Next = create.StartRevision > 0 ? create.StartRevision : permitted.Header.Revision + 1,
+            CreatedRevision = permitted.Header.Revision,
             Credentials = Credentials(_options),
             WakeSession = Wake,
         };
@@ -224,7 +235,7 @@ internal sealed partial class WatchSession
         CancelReason = reason,
     };
 
-    private void Cancel(long id)
+    private async Task CancelAsync(long id)
     {
         // etcd answers nothing for an id no watcher holds.
         if (_table.Find(id) is not { } watcher)
@@ -232,21 +243,51 @@ internal sealed partial class WatchSession
             return;
         }
 
+        // What the watcher has been sent (a start revision still ahead of the store is not a revision the store has).
+        var sent = watcher.Shared is { } shared ? Math.Min(watcher.Next - 1, shared.Read(long.MaxValue).Through) : 0;
         Detach(watcher);
         _table.Remove(watcher);
-        _toClient.Add(WatchMessages.Canceled(_lastHeader, id));
+        _toClient.Add(WatchMessages.Canceled(await StoreHeaderAsync(watcher.Request, sent), id));
+    }
+
+    /// <summary>
+    /// The store's revision now, as etcd answers a cancel with it: a count-only Range over the watcher's own keys (the
+    /// client may read those), never older than what the watcher was sent (<paramref name="sent"/>); the last header known
+    /// if no member answers.
+    /// </summary>
+    private async Task<ResponseHeader> StoreHeaderAsync(WatchCreateRequest keys, long sent)
+    {
+        ResponseHeader? header = null;
+        try
+        {
+            header = (await _permission.CheckAsync(keys, _options, requiresLeader: false, _ended))?.Header;
+        }
+        catch (RpcException)
+        {
+            // No member answered: the last header known will do.
+        }
+
+        header ??= _lastHeader;
+        if (header.Revision < sent)
+        {
+            header = AtRevision(header, sent);
+        }
+
+        _lastHeader = header;
+        return header;
     }
 
     private void Attach(ClientWatcher watcher)
     {
         watcher.Shared = _hub.Join(watcher.Range, watcher.Next, watcher);
-        watcher.SeenProgress = watcher.Shared.Read(long.MaxValue).ProgressSequence;
+        var view = watcher.Shared.Read(long.MaxValue);
+        watcher.SeenProgress = view.ProgressSequence;
+        watcher.SeenLeaderLosses = view.LeaderLosses;
     }
 
     private void Detach(ClientWatcher watcher)
     {
-        watcher.CatchUp?.Stop();
-        watcher.CatchUp = null;
+        StopCatchUp(watcher);
         if (watcher.Shared is { } shared)
         {
             watcher.Shared = null;
@@ -254,14 +295,35 @@ internal sealed partial class WatchSession
         }
     }
 
-    private void PullAll()
+    /// <summary>Reads what the woken watchers' shared watches have for them, in creation order as etcd's stream sends it.</summary>
+    private void PullWoken()
     {
-        foreach (var watcher in _table.InCreationOrder())
+        while (_woken.TryDequeue(out var watcher))
         {
-            if (watcher.Phase == WatcherPhase.Live)
+            // Cleared before the read: news arriving during it wakes the watcher again, and nothing is missed.
+            Volatile.Write(ref watcher.Woken, 0);
+            _toPull.Add(watcher);
+        }
+
+        if (_toPull.Count > 1)
+        {
+            _toPull.Sort(static (a, b) => a.Order.CompareTo(b.Order));
+        }
+
+        try
+        {
+            foreach (var watcher in _toPull)
             {
-                Pull(watcher);
+                // A watcher cancelled or ended since it was woken is no longer read (Pull skips a detached one).
+                if (watcher.Phase == WatcherPhase.Live && _table.Find(watcher.Id) == watcher)
+                {
+                    Pull(watcher);
+                }
             }
+        }
+        finally
+        {
+            _toPull.Clear();
         }
     }
 
@@ -279,7 +341,13 @@ internal sealed partial class WatchSession
             throw failure;
         }
 
-        if (watcher.CatchUp is { } catchUp)
+        // etcd ends a hasleader stream, every watcher on it, once its member has been without a leader for a while.
+        if (view.LeaderLosses != watcher.SeenLeaderLosses && _requiresLeader)
+        {
+            throw RetryRules.NoLeaderError();
+        }
+
+        if (watcher.CatchUp is not null)
         {
             // Merged back as soon as the history holds everything from where the catch-up has brought the watcher.
             if (!view.Covers || view.End is not null)
@@ -287,8 +355,7 @@ internal sealed partial class WatchSession
                 return;
             }
 
-            catchUp.Stop();
-            watcher.CatchUp = null;
+            StopCatchUp(watcher);
         }
 
         if (!view.Covers)
@@ -307,7 +374,7 @@ internal sealed partial class WatchSession
         if (!watcher.Replayed)
         {
             watcher.Replayed = true;
-            delivered = WatcherResponses.AddBatch(_toClient, watcher, view.Entries);
+            delivered = WatcherResponses.AddBatch(_toClient, watcher, view.Entries, watcher.CreatedRevision);
             if (view.Entries.Count > 0)
             {
                 _hub.Metrics.HistoryReplayed();

@@ -18,8 +18,12 @@ internal static class WatcherResponses
     /// <summary>etcd's <c>watchBatchMaxRevs</c>: the revisions one catch-up response carries at most.</summary>
     public const int BatchMaxRevisions = 1000;
 
-    /// <summary>The history's responses as one catch-up batch (or several, over 1,000 revisions), each under its last entry's header.</summary>
-    public static int AddBatch(List<WatchResponse> output, ClientWatcher watcher, IReadOnlyList<HistoryEntry> entries)
+    /// <summary>
+    /// The history's responses as one catch-up batch (or several, over 1,000 revisions), each under its last entry's
+    /// header at no older a revision than <paramref name="storeRevision"/>: etcd sends a catch-up batch under the store's
+    /// revision when it reads it (its <c>syncWatchers</c>), not under the revision of the batch's last event.
+    /// </summary>
+    public static int AddBatch(List<WatchResponse> output, ClientWatcher watcher, IReadOnlyList<HistoryEntry> entries, long storeRevision = 0)
     {
         var delivered = 0;
         var events = new List<Event>();
@@ -30,7 +34,7 @@ internal static class WatcherResponses
             var entryRevisions = entry.LastRevision - Math.Max(entry.FirstRevision, watcher.Next) + 1;
             if (revisions > 0 && revisions + entryRevisions > BatchMaxRevisions)
             {
-                delivered += Add(output, watcher, header!, events);
+                delivered += Add(output, watcher, AtLeast(header!, storeRevision), events);
                 events.Clear();
                 revisions = 0;
             }
@@ -42,10 +46,22 @@ internal static class WatcherResponses
 
         if (header is not null)
         {
-            delivered += Add(output, watcher, header, events);
+            delivered += Add(output, watcher, AtLeast(header, storeRevision), events);
         }
 
         return delivered;
+    }
+
+    private static ResponseHeader AtLeast(ResponseHeader header, long revision)
+    {
+        if (header.Revision >= revision)
+        {
+            return header;
+        }
+
+        var copy = header.Clone();
+        copy.Revision = revision;
+        return copy;
     }
 
     /// <summary>One response's events for <paramref name="watcher"/>, advancing its next revision; the number of events sent.</summary>

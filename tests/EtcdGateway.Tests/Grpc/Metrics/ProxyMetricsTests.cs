@@ -38,11 +38,13 @@ public class ProxyMetricsTests
 
         Assert.Equal(
             ["etcd_grpc_proxy_watchers_coalescing_total", "etcd_grpc_proxy_events_coalescing_total", "etcd_gateway_watch_cluster_watchers",
-             "etcd_gateway_watch_history_replays_total", "etcd_gateway_watch_catch_ups_total", "etcd_gateway_watch_slow_watchers_total"],
+             "etcd_gateway_watch_history_replays_total", "etcd_gateway_watch_catch_ups_total", "etcd_gateway_watch_catch_ups_waiting",
+             "etcd_gateway_watch_slow_watchers_total"],
             page.Types.Keys);
         Assert.Equal(2, page.Value("etcd_gateway_watch_cluster_watchers"));
         Assert.Equal(1, page.Value("etcd_gateway_watch_history_replays_total"));
         Assert.Equal(0, page.Value("etcd_gateway_watch_catch_ups_total"));
+        Assert.Equal(0, page.Value("etcd_gateway_watch_catch_ups_waiting"));
         Assert.Equal(1, page.Value("etcd_gateway_watch_slow_watchers_total"));
         Assert.Equal("gauge", page.Types["etcd_grpc_proxy_watchers_coalescing_total"]);
         Assert.Equal("counter", page.Types["etcd_grpc_proxy_events_coalescing_total"]);

@@ -92,5 +92,28 @@ public class WatcherResponsesTests
         Assert.Equal(1501, watcher.Next);
     }
 
+    [Fact]
+    public void A_Replay_Carries_The_Stores_Revision_Not_Its_Last_Events()
+    {
+        var watcher = Watcher(new WatchCreateRequest(), next: 10);
+        var output = new List<WatchResponse>();
+
+        WatcherResponses.AddBatch(output, watcher, [EventHistoryTests.Entry(10), EventHistoryTests.Entry(12)], storeRevision: 20);
+
+        var response = Assert.Single(output);
+        Assert.Equal(20, response.Header.Revision);
+    }
+
+    [Fact]
+    public void A_Replay_Never_Carries_An_Older_Revision_Than_Its_Events()
+    {
+        var watcher = Watcher(new WatchCreateRequest(), next: 10);
+        var output = new List<WatchResponse>();
+
+        WatcherResponses.AddBatch(output, watcher, [EventHistoryTests.Entry(10), EventHistoryTests.Entry(12)], storeRevision: 11);
+
+        Assert.Equal(12, Assert.Single(output).Header.Revision);
+    }
+
     private static ClientWatcher Watcher(WatchCreateRequest request, long next) => new(7, 1, request) { Next = next };
 }
