@@ -13,6 +13,7 @@ internal static unsafe class LinuxEpoll
     public const uint Out = 0x004;
     public const uint Error = 0x008;
     public const uint HangUp = 0x010;
+    public const uint ReadHangUp = 0x2000;
     public const uint Exclusive = 1u << 28;
     public const uint EdgeTriggered = 1u << 31;
 

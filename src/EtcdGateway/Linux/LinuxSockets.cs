@@ -118,6 +118,33 @@ internal static unsafe class LinuxSockets
         }
     }
 
+    /// <summary>
+    /// Receives into <paramref name="buffer"/> from a socket: the count, 0 at end of stream, or -errno. recv goes straight
+    /// to the socket, where read passes through the file layer first.
+    /// </summary>
+    public static long Receive(int fd, Span<byte> buffer)
+    {
+        while (true)
+        {
+            long received;
+            fixed (byte* bytes = buffer)
+            {
+                received = ReceiveCall(fd, bytes, (nuint)buffer.Length, 0);
+            }
+
+            if (received >= 0)
+            {
+                return received;
+            }
+
+            var errno = Marshal.GetLastSystemError();
+            if (errno != Errno.EINTR)
+            {
+                return -errno;
+            }
+        }
+    }
+
     /// <summary>Writes from <paramref name="bytes"/> without SIGPIPE: the count written or -errno.</summary>
     public static long Send(int fd, ReadOnlySpan<byte> bytes)
     {
@@ -176,6 +203,9 @@ internal static unsafe class LinuxSockets
 
     [DllImport("libc", EntryPoint = "read")]
     private static extern long ReadCall(int fd, byte* buffer, nuint count);
+
+    [DllImport("libc", EntryPoint = "recv")]
+    private static extern long ReceiveCall(int fd, byte* buffer, nuint count, int flags);
 
     [DllImport("libc", EntryPoint = "send")]
     private static extern long SendCall(int fd, byte* buffer, nuint count, int flags);

@@ -4,24 +4,56 @@ using EtcdGateway.Linux;
 namespace EtcdGateway.Relay;
 
 /// <summary>
-/// Moves bytes for the connections of one event loop: with splice(2) through the loop's own pipe (socket → pipe →
-/// socket, never through user space), or through the loop's buffer when no pipe can be had (out of descriptors). Only
-/// bytes a full destination cannot take yet are copied out, into the flow's pending array.
+/// Moves bytes for the connections of one event loop: small reads through the loop's buffer (read, then send), streams
+/// with splice(2) through the loop's own pipe (socket → pipe → socket, never through user space). Only bytes a full
+/// destination cannot take yet are copied out, into the flow's pending array.
 /// </summary>
 internal sealed class ChunkMover : IDisposable
 {
     /// <summary>The most one call moves: what a pipe holds.</summary>
     public const int ChunkSize = SplicePipe.Capacity;
 
-    private const int CopyBufferSize = 64 * 1024;
+    /// <summary>
+    /// Small: a read that fills it marks a stream, and a stream's first read of a burst is copied, so the buffer's size is
+    /// what a bulk transfer copies each time it goes back to splicing (with 64 KiB, iperf3 through the gateway took about
+    /// 10% more CPU per GB than splicing alone; with 16 KiB the same as before, within the noise).
+    /// </summary>
+    private const int CopyBufferSize = 16 * 1024;
+
+    /// <summary>A splice that moves less than this sends the flow back to copying (a stream has ended its burst).</summary>
+    private const int StreamingBelow = 4 * 1024;
 
     private SplicePipe? _pipe;
     private byte[]? _copyBuffer;
 
+    /// <summary>
+    /// Moves one chunk. A flow starts out copying: a request or answer of a few hundred bytes costs less as read + send
+    /// through the loop's buffer than as two splices, which lock the pipe and take page references for every chunk
+    /// (measured with etcd range requests: fewer CPU cycles per request, same calls). A read that fills the buffer marks
+    /// a stream, which splices from then on, until a splice moves little again.
+    /// </summary>
     public MoveResult Move(int from, int to, ref RelayFlow flow, out int moved)
     {
+        if (!flow.Streaming)
+        {
+            var copied = Copy(from, to, ref flow, out moved);
+            flow.Streaming = copied == MoveResult.MovedChunk;
+            return copied;
+        }
+
         _pipe ??= SplicePipe.Rent();
-        return _pipe is null ? Copy(from, to, ref flow, out moved) : Splice(_pipe, from, to, ref flow, out moved);
+        if (_pipe is null)
+        {
+            return Copy(from, to, ref flow, out moved);
+        }
+
+        var spliced = Splice(_pipe, from, to, ref flow, out moved);
+        if (moved is > 0 and < StreamingBelow)
+        {
+            flow.Streaming = false;
+        }
+
+        return spliced;
     }
 
     /// <summary>Sends what waits in <paramref name="flow"/>, as much as the destination takes now; false when the send failed.</summary>
@@ -101,18 +133,17 @@ internal sealed class ChunkMover : IDisposable
             inPipe -= (int)sent;
         }
 
+        // A short splice does not prove the socket drained (the pipe may have run out of slots first), and with
+        // edge-triggered events nothing would report the rest: the next call finds out (EAGAIN), one call per burst.
         moved = (int)received;
-
-        // A short read usually means the socket is drained; if not (the pipe ran out of slots first), level-triggered
-        // epoll reports the socket again.
-        return received < ChunkSize ? MoveResult.Drained : MoveResult.MovedChunk;
+        return MoveResult.MovedChunk;
     }
 
     private MoveResult Copy(int from, int to, ref RelayFlow flow, out int moved)
     {
         moved = 0;
         var buffer = _copyBuffer ??= new byte[CopyBufferSize];
-        var received = LinuxSockets.Read(from, buffer);
+        var received = LinuxSockets.Receive(from, buffer);
         if (received <= 0)
         {
             return received == 0 ? MoveResult.EndOfStream : received == -Errno.EAGAIN ? MoveResult.Drained : MoveResult.Failed;
@@ -134,6 +165,7 @@ internal sealed class ChunkMover : IDisposable
             return MoveResult.Blocked;
         }
 
+        // A read shorter than asked took everything the socket had queued; bytes that arrive later raise a new edge.
         return received < buffer.Length ? MoveResult.Drained : MoveResult.MovedChunk;
     }
 

@@ -6,8 +6,9 @@ namespace EtcdGateway.Relay;
 
 /// <summary>
 /// The Linux relay engine: one <see cref="EventLoop"/> per core, each accepting from the shared listening socket and
-/// relaying its connections over raw descriptors with splice(2). No runtime Socket objects, tasks or buffers exist per
-/// connection, which is what keeps an idle connection at a few hundred bytes and a request at a few system calls.
+/// relaying its connections over raw descriptors (recv/send for small reads, splice(2) for streams). No runtime Socket
+/// objects, tasks or buffers exist per connection, which is what keeps an idle connection at a few hundred bytes and a
+/// request at a few system calls.
 /// </summary>
 internal sealed class EpollGateway : IDataPath
 {

@@ -29,6 +29,8 @@ internal sealed class EventLoop : IDisposable
     private readonly List<int> _releasedThisTurn = [];
     private readonly Thread _thread;
     private RelayConnection?[] _connections = new RelayConnection?[64];
+    private List<(RelayConnection Connection, bool BackendSide)> _readAgain = [];
+    private List<(RelayConnection Connection, bool BackendSide)> _readingAgain = [];
     private int _slotsUsed;
     private int _wakePending;
     private volatile bool _exit;
@@ -122,6 +124,12 @@ internal sealed class EventLoop : IDisposable
     /// </summary>
     public void Release(int slot) => _releasedThisTurn.Add(slot);
 
+    /// <summary>
+    /// Reads <paramref name="connection"/>'s socket again after this turn's events: it stopped at its share of a turn with
+    /// bytes maybe left, which no new edge-triggered event would report.
+    /// </summary>
+    public void ReadAgainLater(RelayConnection connection, bool backendSide) => _readAgain.Add((connection, backendSide));
+
     public void ScheduleDialDeadline(RelayConnection connection, long deadline) => _dialDeadlines.Enqueue(connection, deadline);
 
     public void Dispose()
@@ -153,7 +161,7 @@ internal sealed class EventLoop : IDisposable
     {
         while (!_exit)
         {
-            var count = LinuxEpoll.Wait(_epoll, _events, NextTimeoutMilliseconds());
+            var count = LinuxEpoll.Wait(_epoll, _events, _readAgain.Count > 0 ? 0 : NextTimeoutMilliseconds());
             if (count < 0 && count != -Errno.EINTR)
             {
                 _parts.Logger.Error("relay event loop: epoll_wait failed", [new("error", SocketErrors.DescribeErrno(-count))]);
@@ -166,6 +174,7 @@ internal sealed class EventLoop : IDisposable
                 Dispatch(LinuxEpoll.TokenAt(_events, i), LinuxEpoll.EventsAt(_events, i));
             }
 
+            ReadAgain();
             RunTimers();
             foreach (var slot in _releasedThisTurn)
             {
@@ -233,8 +242,37 @@ internal sealed class EventLoop : IDisposable
         }
     }
 
+    private void ReadAgain()
+    {
+        (_readAgain, _readingAgain) = (_readingAgain, _readAgain);
+        foreach (var (connection, backendSide) in _readingAgain)
+        {
+            if (connection.IsClosed)
+            {
+                continue;
+            }
+
+            try
+            {
+                connection.ReadAgain(backendSide);
+            }
+            catch (Exception e)
+            {
+                OnConnectionFault(connection, e);
+            }
+        }
+
+        _readingAgain.Clear();
+    }
+
     private void RunTimers()
     {
+        if (_dialDeadlines.Count == 0 && _listener is not { ResumeAt: < long.MaxValue })
+        {
+            // Nothing is due: no clock read on a turn that only relayed bytes.
+            return;
+        }
+
         var now = _parts.Time.GetTimestamp();
         while (_dialDeadlines.TryPeek(out var connection, out var deadline) && deadline <= now)
         {

@@ -6,7 +6,7 @@ internal enum MoveResult
     /// <summary>Nothing more to read for now (the loop hears again when there is).</summary>
     Drained,
 
-    /// <summary>A whole chunk moved; there may be more.</summary>
+    /// <summary>A chunk moved and there may be more.</summary>
     MovedChunk,
 
     /// <summary>The destination is full; the rest of the chunk waits in the flow's pending bytes.</summary>

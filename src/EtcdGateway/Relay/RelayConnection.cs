@@ -21,6 +21,12 @@ internal sealed class RelayConnection : ITrackedConnection
     /// <summary>Chunks one direction moves per event before other connections get a turn.</summary>
     private const int ChunksPerTurn = 4;
 
+    /// <summary>
+    /// What a relaying socket is registered for: readable and writable edges, and the peer's FIN (errors and hang-ups
+    /// always).
+    /// </summary>
+    private const uint RelayEvents = LinuxEpoll.In | LinuxEpoll.Out | LinuxEpoll.ReadHangUp | LinuxEpoll.EdgeTriggered;
+
     private readonly EventLoop _loop;
     private readonly DataPathParts _parts;
     private readonly int _slot;
@@ -41,8 +47,6 @@ internal sealed class RelayConnection : ITrackedConnection
 
     private RelayFlow _up;
     private RelayFlow _down;
-    private uint _clientEvents;
-    private uint _backendEvents;
 
     public RelayConnection(EventLoop loop, int slot, int clientFd)
     {
@@ -111,13 +115,17 @@ internal sealed class RelayConnection : ITrackedConnection
 
         var writable = (events & (LinuxEpoll.Out | LinuxEpoll.Error | LinuxEpoll.HangUp)) != 0;
         var readable = (events & (LinuxEpoll.In | LinuxEpoll.Error | LinuxEpoll.HangUp)) != 0;
+
+        // A FIN that came with the bytes sits behind them: a short read took the bytes, and no new edge will come for the
+        // FIN, so a socket whose peer ended is read until it says so.
+        var untilEmpty = (events & (LinuxEpoll.ReadHangUp | LinuxEpoll.HangUp)) != 0;
         if (backendSide)
         {
-            Step(writable, readable, ref _up, ref _down, _clientFd, _backendFd, fromClient: false);
+            Step(writable, readable, untilEmpty, ref _up, ref _down, _clientFd, _backendFd, fromClient: false);
         }
         else
         {
-            Step(writable, readable, ref _down, ref _up, _backendFd, _clientFd, fromClient: true);
+            Step(writable, readable, untilEmpty, ref _down, ref _up, _backendFd, _clientFd, fromClient: true);
         }
 
         if (_state != ConnectionState.Relaying)
@@ -131,11 +139,11 @@ internal sealed class RelayConnection : ITrackedConnection
             LinuxSockets.Close(_clientFd);
             LinuxSockets.Close(_backendFd);
             Finish(aborted: false);
-            return;
         }
-
-        UpdateInterest();
     }
+
+    /// <summary>Reads a source that stopped at its share of a turn, until it is empty (see <see cref="Pump"/>).</summary>
+    public void ReadAgain(bool backendSide) => OnEvent(backendSide, LinuxEpoll.In | LinuxEpoll.ReadHangUp);
 
     /// <summary>The loop's timer for a dial: the endpoint did not answer within --dial-timeout.</summary>
     public void OnDialDeadline(long deadline)
@@ -168,9 +176,11 @@ internal sealed class RelayConnection : ITrackedConnection
 
     /// <summary>
     /// Step 3 for the socket an event came for (<paramref name="fd"/>, the destination of <paramref name="into"/> and
-    /// the source of <paramref name="outOf"/>): send what waited for it, then read what it has.
+    /// the source of <paramref name="outOf"/>): send what waited for it, then read what it has. Events are edge-triggered:
+    /// a source that became readable while its bytes waited is not reported again, so a flow that has sent what waited
+    /// reads its source at once.
     /// </summary>
-    private void Step(bool writable, bool readable, ref RelayFlow into, ref RelayFlow outOf, int peerFd, int fd, bool fromClient)
+    private void Step(bool writable, bool readable, bool untilEmpty, ref RelayFlow into, ref RelayFlow outOf, int peerFd, int fd, bool fromClient)
     {
         if (writable && into.Pending is not null)
         {
@@ -179,15 +189,31 @@ internal sealed class RelayConnection : ITrackedConnection
                 ResetBothSides();
                 return;
             }
+
+            if (into.WantsToRead)
+            {
+                // Its source's edges (bytes, a FIN) may all have come while it waited: read it until it is empty.
+                Pump(ref into, peerFd, fd, !fromClient, untilEmpty: true);
+                if (_state != ConnectionState.Relaying)
+                {
+                    return;
+                }
+            }
         }
 
         if (readable && outOf.WantsToRead)
         {
-            Pump(ref outOf, fd, peerFd, fromClient);
+            Pump(ref outOf, fd, peerFd, fromClient, untilEmpty);
         }
     }
 
-    private void Pump(ref RelayFlow flow, int from, int to, bool fromClient)
+    /// <summary>
+    /// Moves bytes until the source is drained, the destination is full or the source ended. After
+    /// <see cref="ChunksPerTurn"/> chunks other connections get a turn, and the loop comes back to this source (no new edge
+    /// would say it still has bytes). A short read counts as drained unless <paramref name="untilEmpty"/> asks to read on
+    /// until the source says EAGAIN or end of stream.
+    /// </summary>
+    private void Pump(ref RelayFlow flow, int from, int to, bool fromClient, bool untilEmpty)
     {
         var stats = _endpoint!.Stats;
         for (var chunk = 0; chunk < ChunksPerTurn; chunk++)
@@ -202,6 +228,7 @@ internal sealed class RelayConnection : ITrackedConnection
             switch (result)
             {
                 case MoveResult.MovedChunk:
+                case MoveResult.Drained when untilEmpty && moved > 0:
                     continue;
                 case MoveResult.EndOfStream:
                     PassOnEndOfStream(ref flow, from, to, fromClient);
@@ -213,6 +240,8 @@ internal sealed class RelayConnection : ITrackedConnection
                     return;
             }
         }
+
+        _loop.ReadAgainLater(this, backendSide: !fromClient);
     }
 
     /// <summary>
@@ -239,34 +268,6 @@ internal sealed class RelayConnection : ITrackedConnection
         }
 
         flow.Done = true;
-    }
-
-    /// <summary>
-    /// Level-triggered interest in what each socket can do for us: read while its direction has room, write while bytes
-    /// wait for it. With nothing wanted the socket stays registered edge-triggered, so an error or hang-up on it is still
-    /// heard once (a reset after a half-close) without waking the loop over and over.
-    /// </summary>
-    private void UpdateInterest()
-    {
-        var client = (_up.WantsToRead ? LinuxEpoll.In : 0) | (_down.Pending is not null ? LinuxEpoll.Out : 0);
-        var backend = (_down.WantsToRead ? LinuxEpoll.In : 0) | (_up.Pending is not null ? LinuxEpoll.Out : 0);
-        if (!SetInterest(_clientFd, ref _clientEvents, client, backendSide: false) ||
-            !SetInterest(_backendFd, ref _backendEvents, backend, backendSide: true))
-        {
-            ResetBothSides();
-        }
-    }
-
-    private bool SetInterest(int fd, ref uint registered, uint wanted, bool backendSide)
-    {
-        var events = wanted == 0 ? LinuxEpoll.EdgeTriggered : wanted;
-        if (events == registered)
-        {
-            return true;
-        }
-
-        registered = events;
-        return _loop.Modify(fd, events, _slot, backendSide) == 0;
     }
 
     // ---------------------------------------------------------------------------------------------- dialing
@@ -399,9 +400,9 @@ internal sealed class RelayConnection : ITrackedConnection
         endpoint.Stats.ConnectionOpened();
         _state = ConnectionState.Relaying;
 
-        // Level-triggered reads on both; bytes the client sent while we dialed are reported at once.
-        (_clientEvents, _backendEvents) = (LinuxEpoll.In, LinuxEpoll.In);
-        if (_loop.Add(_clientFd, LinuxEpoll.In, _slot, backendSide: false) != 0 || _loop.Modify(_backendFd, LinuxEpoll.In, _slot, backendSide: true) != 0)
+        // Both sockets for good, edge-triggered: no epoll_ctl per event or per full destination, and no re-check of every
+        // reported socket in the next epoll_wait. Bytes the client sent while we dialed are reported at once.
+        if (_loop.Add(_clientFd, RelayEvents, _slot, backendSide: false) != 0 || _loop.Modify(_backendFd, RelayEvents, _slot, backendSide: true) != 0)
         {
             ResetBothSides();
         }

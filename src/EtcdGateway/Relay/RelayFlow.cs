@@ -13,6 +13,9 @@ internal struct RelayFlow
     /// <summary>The source's FIN was read and passed on: nothing more flows this way.</summary>
     public bool Done;
 
+    /// <summary>The last read filled the loop's buffer: this flow moves a stream, by splice (see <see cref="ChunkMover.Move"/>).</summary>
+    public bool Streaming;
+
     /// <summary>Bytes moved this way so far.</summary>
     public long Bytes;
 
