@@ -58,12 +58,14 @@ public sealed class SideBySideWatchLeaseMetricsTests : IClassFixture<ClusterWith
             var kv = new KV.KVClient(Member);
             await kv.PutAsync(Put(key, "1"), Options());
 
-            // A first watcher on the key, from now; then a second one from the next revision, which a coalescing proxy
-            // serves from the first one's upstream watch.
+            // A first watcher on the key, from now; a write elsewhere; then a second watcher from the next revision, which a
+            // coalescing proxy serves from the first one's upstream watch. Every member has applied the write first, as a
+            // proxy may ask any of them.
             using var first = new Watch.WatchClient(channel).Watch(Options());
             await first.RequestStream.WriteAsync(Create(key, start: 0, id: 0));
             Assert.True(await first.ResponseStream.MoveNext());
-            var current = (await kv.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(key) }, Options())).Header.Revision;
+            var current = (await kv.PutAsync(Put("side-by-side/created/other", "x"), Options())).Header.Revision;
+            await EveryMemberAtAsync(current);
 
             using var second = new Watch.WatchClient(channel).Watch(Options());
             await second.RequestStream.WriteAsync(Create(key, start: current + 1, id: 0));
@@ -261,6 +263,21 @@ public sealed class SideBySideWatchLeaseMetricsTests : IClassFixture<ClusterWith
         Assert.True(ours < TimeSpan.FromSeconds(Ttl + 1.5), $"ours: the lease lived {ours.TotalSeconds:0.0} s after its last keep-alive (TTL {Ttl} s)");
         // etcd's proxy renews upstream every TTL/3 until a TTL has passed without a client keep-alive (#13031).
         Assert.True(etcds > TimeSpan.FromSeconds(Ttl + 2), $"etcd's proxy: the lease lived {etcds.TotalSeconds:0.0} s");
+    }
+
+    private async Task EveryMemberAtAsync(long revision)
+    {
+        foreach (var member in _fixture.Cluster.Members)
+        {
+            using var channel = GrpcChannel.ForAddress($"http://{member.ClientAddress}");
+            var kv = new KV.KVClient(channel);
+            var waited = Stopwatch.StartNew();
+            while ((await kv.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8("side-by-side/none"), Serializable = true }, Options())).Header.Revision < revision)
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"{member.ClientAddress} did not reach revision {revision}");
+                await Task.Delay(10);
+            }
+        }
     }
 
     private async Task<TimeSpan> ExpiryAfterOneKeepAliveAsync(GrpcChannel proxy, long id)
