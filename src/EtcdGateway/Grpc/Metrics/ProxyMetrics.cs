@@ -30,7 +30,7 @@ internal sealed class ProxyMetrics
             w.Sample("etcd_grpc_proxy_watchers_coalescing_total", watch.WatchersCoalescing);
             w.Family("etcd_grpc_proxy_events_coalescing_total", "counter", "Total number of events coalescing");
             w.Sample("etcd_grpc_proxy_events_coalescing_total", watch.EventsCoalescing);
-            w.Family("etcd_gateway_watch_cluster_watchers", "gauge", "Watchers the proxy holds on the cluster: one per watched range, plus catch-up watchers");
+            w.Family("etcd_gateway_watch_cluster_watchers", "gauge", "Shared watchers the proxy holds on the cluster: one per watched range (catch-up watchers are counted by etcd_gateway_watch_catch_ups_total)");
             w.Sample("etcd_gateway_watch_cluster_watchers", watch.ClusterWatchers);
             w.Family("etcd_gateway_watch_history_replays_total", "counter", "Client watchers served their past from a shared watcher's history");
             w.Sample("etcd_gateway_watch_history_replays_total", watch.HistoryReplays);
