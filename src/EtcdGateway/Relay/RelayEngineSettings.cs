@@ -31,8 +31,10 @@ internal static class RelayEngineSettings
     /// A loop sleeps in epoll_wait whenever it has caught up, and under the normal policy each byte that arrives wakes
     /// it and preempts whatever runs on that CPU (the client, the member): one sleep and one switch for every event or
     /// two. Under SCHED_BATCH the woken loop waits for the running thread to block or use up its slice, and finds
-    /// several connections ready by then. Measured with wrk against one member on 2 CPUs: about half the context
-    /// switches and a fifth less CPU per small request.
+    /// several connections ready by then. Measured with wrk against one member on 2 CPUs (same binary, alternated):
+    /// about 40% fewer context switches and 10-23% less CPU per small request, at the same requests/s. The price is
+    /// that on a CPU busy with work that does not block (a compiler), a woken loop can wait out that thread's slice (a
+    /// few ms), which showed in p99 on a loaded machine; <c>normal</c> is there for such hosts.
     /// </summary>
     public static bool BatchScheduling => Environment.GetEnvironmentVariable(LoopPolicyVariable) is not NormalPolicy;
 
