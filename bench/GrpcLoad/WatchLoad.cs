@@ -95,6 +95,7 @@ internal static class WatchLoad
             .Add("writes", writes)
             .Add("events_expected", expected)
             .Add("events", delivered)
+            .Add("events_repeated", streams.Sum(s => s.Repeated))
             .Add("failed_streams", failures)
             .Add("p50_ms", p50)
             .Add("p99_ms", p99)

@@ -6,7 +6,10 @@ using Grpc.Core;
 
 namespace GrpcLoad;
 
-/// <summary>One Watch stream carrying several watches: counts the confirmed creates, the events and their latency.</summary>
+/// <summary>
+/// One Watch stream carrying several watches: counts the confirmed creates, the events and their latency, and the
+/// events a watch received again or out of order (mod_revision not above the last one it got: etcd never does that).
+/// </summary>
 internal sealed class WatchStream
 {
     private readonly AsyncDuplexStreamingCall<WatchRequest, WatchResponse> _call;
@@ -14,6 +17,9 @@ internal sealed class WatchStream
     private readonly Task _reader;
     private int _created;
     private long _events;
+    private long _repeated;
+    // Last mod_revision delivered per watch id (ids on one stream are small and dense); only the reader touches it.
+    private long[] _lastRevision = new long[16];
 
     public WatchStream(Watch.WatchClient client)
     {
@@ -25,6 +31,8 @@ internal sealed class WatchStream
     public LatencySamples Latencies { get; } = new();
     public int Created => Volatile.Read(ref _created);
     public long Events => Interlocked.Read(ref _events);
+    /// <summary>Events whose mod_revision was not above the last one the same watch received.</summary>
+    public long Repeated => Interlocked.Read(ref _repeated);
     /// <summary>Why the stream ended before it was stopped, if it did.</summary>
     public Exception? Failure { get; private set; }
 
@@ -38,6 +46,38 @@ internal sealed class WatchStream
         _call.Dispose();
     }
 
+    private void CheckOrder(WatchResponse response)
+    {
+        var id = response.WatchId;
+        if (id < 0 || id > 1 << 20)
+        {
+            return;   // not an id this tool's creates get; nothing to compare with
+        }
+        if (id >= _lastRevision.Length)
+        {
+            Array.Resize(ref _lastRevision, (int)Math.Max(id + 1, _lastRevision.Length * 2L));
+        }
+        var last = _lastRevision[id];
+        var repeated = 0;
+        foreach (var e in response.Events)
+        {
+            var revision = e.Kv.ModRevision;
+            if (revision <= last)
+            {
+                repeated++;
+            }
+            else
+            {
+                last = revision;
+            }
+        }
+        _lastRevision[id] = last;
+        if (repeated > 0)
+        {
+            Interlocked.Add(ref _repeated, repeated);
+        }
+    }
+
     private async Task ReadAsync()
     {
         try
@@ -48,6 +88,10 @@ internal sealed class WatchStream
                 if (response.Created)
                 {
                     Interlocked.Increment(ref _created);
+                }
+                if (response.Events.Count > 0)
+                {
+                    CheckOrder(response);
                 }
                 // Every value the writer puts is its send time (Stopwatch ticks, same process).
                 foreach (var e in response.Events)
