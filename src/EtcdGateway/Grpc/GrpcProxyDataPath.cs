@@ -28,11 +28,13 @@ internal sealed class GrpcProxyDataPath : IDataPath
     private readonly JsonLogger _logger;
     private readonly CancellationTokenSource _draining;
     private readonly CancellationTokenSource _stopNow = new();
+    private readonly TimeProvider _time;
     private Task? _kestrelStopped;
 
     private GrpcProxyDataPath(
-        WebApplication app, SharedPortTransport transport, MemberChannels members, CancellationTokenSource draining, ProxyRegistrar? registrar, ProxyItselfHealthCheck itself, JsonLogger logger, IAdminModeView adminView)
+        WebApplication app, SharedPortTransport transport, MemberChannels members, CancellationTokenSource draining, ProxyRegistrar? registrar, ProxyItselfHealthCheck itself, JsonLogger logger, IAdminModeView adminView, TimeProvider time)
     {
+        _time = time;
         _app = app;
         _transport = transport;
         _members = members;
@@ -58,6 +60,9 @@ internal sealed class GrpcProxyDataPath : IDataPath
         var members = new MemberChannels(parts.Picker.Registry, options, new MemberTls(options.ClusterTls, parts.Logger, parts.Time), parts.DialTimeout, upstream, parts.Time);
         var cluster = new ClusterCallInvoker(parts.Picker, members, parts.Tracker);
 
+        // On another core while the web server is built: the members' connections are open before the first call comes.
+        _ = members.OpenConnectionsAsync(parts.Picker.Registry.Current.Routable);
+
         // Streams move to another member when theirs fails, until the drain begins: then they end with it.
         var draining = new CancellationTokenSource();
         var streams = new MemberStreams(parts.Picker, members, parts.Tracker, parts.Time, draining.Token);
@@ -76,7 +81,7 @@ internal sealed class GrpcProxyDataPath : IDataPath
         var pages = new ListenPortPages(health.HandleAsync, itself.HandleAsync, () => MetricsReport.Write(parts.Picker.Registry, parts.Metrics, view));
         var app = GrpcProxyServer.Build(
             transport, tls, cluster, streams, options, proxyMembers, parts.Tracker.MaxConnections, pages, new GrpcServerMetricsInterceptor(served, parts.Time), connections, proxy, rangeCache);
-        return new GrpcProxyDataPath(app, transport, members, draining, registrar, itself, parts.Logger, view);
+        return new GrpcProxyDataPath(app, transport, members, draining, registrar, itself, parts.Logger, view, parts.Time);
     }
 
     /// <summary>The range cache's settings from its flags; the cache's watches end with the drain, when nothing more is served from it.</summary>
@@ -122,6 +127,7 @@ internal sealed class GrpcProxyDataPath : IDataPath
 
         // etcd's line, which its tests and scripts wait for; the address is the one bound (so :0 shows its port).
         _logger.Info("started gRPC proxy", [new("address", _transport.ListenAddress.ToString())]);
+        _ = StartupGarbageRelease.RunAsync(_time, stopping);
 
         // Registered once serving, so whoever finds the proxy through it can connect; revoked before the drain, so clients
         // stop finding it while it finishes what is open.

@@ -15,19 +15,19 @@ internal sealed class EpollGateway : IDataPath
     private readonly Socket _listenSocket;
     private readonly EventLoop[] _loops;
 
-    public EpollGateway(DataPathParts parts, int loopCount)
+    public EpollGateway(DataPathParts parts, int loopCount, bool batchScheduling)
     {
         _listenSocket = parts.ListenSocket;
         AdminView = new RelayAdminView(parts.Tracker, parts.Metrics);
         _loops = new EventLoop[Math.Max(1, loopCount)];
         for (var i = 0; i < _loops.Length; i++)
         {
-            _loops[i] = new EventLoop(parts, i);
+            _loops[i] = new EventLoop(parts, i, batchScheduling);
         }
     }
 
-    /// <summary>The L4 mode's data path with the loop count from the environment (<see cref="RelayEngineSettings"/>).</summary>
-    public static IDataPath Create(DataPathParts parts) => new EpollGateway(parts, RelayEngineSettings.Loops);
+    /// <summary>The L4 mode's data path with the loop count and scheduling from the environment (<see cref="RelayEngineSettings"/>).</summary>
+    public static IDataPath Create(DataPathParts parts) => new EpollGateway(parts, RelayEngineSettings.Loops, RelayEngineSettings.BatchScheduling);
 
     public IAdminModeView AdminView { get; }
 

@@ -28,6 +28,7 @@ internal sealed class EventLoop : IDisposable
     private readonly Stack<int> _freeSlots = new();
     private readonly List<int> _releasedThisTurn = [];
     private readonly Thread _thread;
+    private readonly bool _batchScheduling;
     private RelayConnection?[] _connections = new RelayConnection?[64];
     private List<(RelayConnection Connection, bool BackendSide)> _readAgain = [];
     private List<(RelayConnection Connection, bool BackendSide)> _readingAgain = [];
@@ -36,9 +37,10 @@ internal sealed class EventLoop : IDisposable
     private volatile bool _exit;
     private ListenerShare? _listener;
 
-    public EventLoop(DataPathParts parts, int index)
+    public EventLoop(DataPathParts parts, int index, bool batchScheduling)
     {
         _parts = parts;
+        _batchScheduling = batchScheduling;
         _epoll = LinuxEpoll.Create();
         _wakeFd = _epoll < 0 ? -1 : LinuxEpoll.CreateWakeUp();
         if (_epoll < 0 || _wakeFd < 0 || LinuxEpoll.Add(_epoll, _wakeFd, LinuxEpoll.In, WakeToken, _controlScratch) != 0)
@@ -159,6 +161,12 @@ internal sealed class EventLoop : IDisposable
 
     private void Run()
     {
+        if (_batchScheduling && LinuxScheduling.UseBatchPolicy() is var refused and < 0)
+        {
+            // Still correct, only more wake-ups per request (see RelayEngineSettings.BatchScheduling).
+            _parts.Logger.Warn("relay event loop: cannot use the batch scheduling policy", [new("error", SocketErrors.DescribeErrno(-refused))]);
+        }
+
         while (!_exit)
         {
             var count = LinuxEpoll.Wait(_epoll, _events, _readAgain.Count > 0 ? 0 : NextTimeoutMilliseconds());
