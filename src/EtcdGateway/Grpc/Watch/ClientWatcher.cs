@@ -47,7 +47,7 @@ internal sealed class ClientWatcher(long requestedId, long order, WatchCreateReq
     /// <summary>The store's revision when the watcher was created: its first replay from the history is sent at no older one.</summary>
     public long CreatedRevision { get; set; }
 
-    public Metadata Credentials { get; set; } = [];
+    public Metadata Credentials { get; set; } = Metadata.Empty;
 
     /// <summary>Tells the session that holds the watcher that its shared watch has something new for this watcher.</summary>
     public Action<ClientWatcher> WakeSession { get; set; } = static _ => { };
