@@ -60,9 +60,6 @@ internal sealed class GrpcProxyDataPath : IDataPath
         var members = new MemberChannels(parts.Picker.Registry, options, new MemberTls(options.ClusterTls, parts.Logger, parts.Time), parts.DialTimeout, upstream, parts.Time);
         var cluster = new ClusterCallInvoker(parts.Picker, members, parts.Tracker);
 
-        // On another core while the web server is built: the members' connections are open before the first call comes.
-        _ = members.OpenConnectionsAsync(parts.Picker.Registry.Current.Routable);
-
         // Streams move to another member when theirs fails, until the drain begins: then they end with it.
         var draining = new CancellationTokenSource();
         var streams = new MemberStreams(parts.Picker, members, parts.Tracker, parts.Time, draining.Token);
