@@ -2,9 +2,9 @@ namespace EtcdGateway.Grpc.Serving;
 
 /// <summary>
 /// Gives back the memory start-up left behind, once. Building the web host allocates a few MB that die at once (dependency
-/// injection's reflection, route patterns, the first calls' type loading), and the GC's first-generation budget here is
-/// sized to the CPU cache (hundreds of MB), so an idle proxy would never collect them: they would stay resident for as long
-/// as it runs. One compacting collection that decommits what it frees, after serving began and the first clients were
+/// injection's reflection, route patterns, the first calls' type loading), far below the GC's young-generation budget (up to
+/// 32 MiB, see the project file), so an idle proxy would never collect them: they would stay resident for as long as it
+/// runs. One compacting collection that decommits what it frees, after serving began and the first clients were
 /// answered, returns those pages; under load the GC runs on its own anyway.
 /// </summary>
 internal static class StartupGarbageRelease
