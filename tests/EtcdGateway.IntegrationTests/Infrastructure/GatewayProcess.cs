@@ -126,7 +126,25 @@ public sealed class GatewayProcess : IAsyncDisposable
             await Task.Delay(20);
         }
 
-        throw new TimeoutException($"gateway did not log \"{message}\" within {timeout}:\n{Log}");
+        throw new TimeoutException($"gateway did not log \"{message}\" within {timeout}:\n{Log}\n{SignalState()}");
+    }
+
+    /// <summary>
+    /// The process's state and signal masks from /proc (pending, blocked, caught), so that a timeout waiting for what a
+    /// signal should have caused says whether the signal arrived, is still pending, or was blocked.
+    /// </summary>
+    private string SignalState()
+    {
+        try
+        {
+            var lines = File.ReadAllLines($"/proc/{_process.Id}/status")
+                .Where(l => l.StartsWith("State:", StringComparison.Ordinal) || l.StartsWith("Threads:", StringComparison.Ordinal) || l.StartsWith("Sig", StringComparison.Ordinal) || l.StartsWith("ShdPnd:", StringComparison.Ordinal));
+            return "process " + _process.Id + ": " + string.Join("; ", lines.Select(l => string.Join(' ', l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))));
+        }
+        catch (IOException e)
+        {
+            return $"process {_process.Id}: no /proc status ({e.Message})";
+        }
     }
 
     public void Terminate() => Posix.Signal(_process.Id, Posix.SigTerm);
